@@ -1,0 +1,31 @@
+# Two entry points, both self-installing: `make reanalysis` and `make test`.
+PYTHON ?= python3.12
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: reanalysis test test-fast test-sbc clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,sim]"
+	touch $(STAMP)
+
+## Set up and run the full reanalysis of the bundled published data.
+reanalysis: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/bayes-ldn reanalyze --out reanalysis
+
+## Set up and run the test suite (fast tier + marked MCMC tier; SBC is opt-in via test-sbc).
+test: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -m "not sbc" -n 2 --dist loadfile
+
+## Only the tests that run no MCMC.
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow and not sbc and not notebook"
+
+test-sbc: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -m sbc
+
+clean:
+	rm -rf $(VENV) reanalysis

@@ -1,0 +1,31 @@
+"""Reporting and computational defaults, in one place.
+
+These are always passed to ArviZ explicitly: ArviZ 1.x defaults to an 89% equal-tailed
+interval, bayestestR to 95% ETI and ArviZ 0.x to a 94% HDI, so inheriting a library default
+would silently change what an interval means.
+"""
+
+from __future__ import annotations
+
+#: Interval probability of every credible interval bayes_ldn reports.
+CI_PROB: float = 0.95
+#: Interval kind: equal-tailed ("eti"). HDIs are not invariant to the log/ratio transform.
+CI_KIND: str = "eti"
+#: Largest acceptable rank-normalised split R-hat (Vehtari et al. 2021, doi:10.1214/20-BA1221).
+RHAT_MAX: float = 1.01
+#: Smallest acceptable bulk and tail ESS (Vehtari et al. 2021 recommend 100 per chain for 4 chains).
+ESS_BULK_MIN: float = 400.0
+ESS_TAIL_MIN: float = 400.0
+#: Digits shown for probabilities in printed tables; 1.000 is never printed (see format_probability).
+PROB_DIGITS: int = 3
+
+#: MCMC settings; only computational choices get defaults.
+DRAWS: int = 1000
+TUNE: int = 1000
+CHAINS: int = 4
+#: The sampler PyMC runs NUTS with ("pymc" or "nutpie"); see benchmarks/ for the measurement.
+NUTS_SAMPLER: str = "nutpie"
+
+#: Gauss-Legendre panels x nodes used by the heterogeneity quadrature in ``stats``.
+TAU_PANELS: int = 200
+TAU_NODES: int = 8

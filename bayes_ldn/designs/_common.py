@@ -1,0 +1,74 @@
+"""What every design builder returns, and the PyMC form of an effect prior."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pymc as pm
+
+from bayes_ldn.priors import EffectPrior
+
+__all__ = ["TrialModel", "data_digest", "effect_prior_rv"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialModel:
+    """A built (not yet sampled) model plus everything ``fit`` stamps on the result.
+
+    Attributes
+    ----------
+    pymc_model : pm.Model
+        The model; its observed variable is ``outcome`` and its estimand ``treatment_effect``.
+    design : str
+        ``"aggregate"``, ``"crossover"``, ``"parallel"``, ``"hierarchical"``, ...
+    estimand : dict
+        The estimand (treatment, reference, better, units, scale).
+    priors : dict
+        Name -> JSON-serialisable prior description, for every prior in the model.
+    choices : dict
+        Every analysis choice (method, carry-over, likelihood, sign alignment, ...).
+    data_digest : str
+        SHA-256 of the canonical data the model was built from.
+    """
+
+    pymc_model: pm.Model
+    design: str
+    estimand: Mapping[str, Any]
+    priors: Mapping[str, Any]
+    choices: Mapping[str, Any] = field(default_factory=dict)
+    data_digest: str = ""
+
+
+def data_digest(*arrays: Any) -> str:
+    """SHA-256 over arrays and JSON-able objects, in order."""
+    h = hashlib.sha256()
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            h.update(np.ascontiguousarray(a).tobytes())
+        else:
+            h.update(json.dumps(a, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def effect_prior_rv(name: str, prior: EffectPrior, **kwargs: Any) -> Any:
+    """Create the PyMC random variable for an :class:`EffectPrior` (inside a model context)."""
+    p = prior.params
+    if prior.family == "flat":
+        return pm.Flat(name, **kwargs)
+    if prior.family == "normal":
+        return pm.Normal(name, mu=p["mu"], sigma=p["sigma"], **kwargs)
+    if prior.family == "student_t":
+        return pm.StudentT(name, nu=p["nu"], mu=p["mu"], sigma=p["sigma"], **kwargs)
+    comps = [c for _, c in prior.components()]
+    dists = [
+        pm.Normal.dist(mu=c.params["mu"], sigma=c.params["sigma"])
+        if c.family == "normal"
+        else pm.StudentT.dist(nu=c.params["nu"], mu=c.params["mu"], sigma=c.params["sigma"])
+        for c in comps
+    ]
+    return pm.Mixture(name, w=np.asarray(p["weights"]), comp_dists=dists, **kwargs)

@@ -1,0 +1,45 @@
+"""Summary-level model: a normal likelihood on one published (aligned) estimate."""
+
+from __future__ import annotations
+
+import pymc as pm
+
+from bayes_ldn.data.records import EffectLikelihood
+from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
+from bayes_ldn.priors import EffectPrior
+
+__all__ = ["aggregate_model"]
+
+
+def aggregate_model(likelihood: EffectLikelihood, prior: EffectPrior) -> TrialModel:
+    r"""Normal likelihood on a published estimate, with any effect prior.
+
+    Notes
+    -----
+    .. math::
+
+        \hat\theta \sim N(\theta, s^2), \qquad \theta \sim p_0
+
+    ================  ====================  ======
+    symbol            variable              dims
+    ================  ====================  ======
+    :math:`\theta`    ``treatment_effect``  scalar
+    :math:`\hat\theta` ``outcome`` (observed) scalar
+    ================  ====================  ======
+
+    Everything is on the aligned scale (positive = treatment better). The exact posterior is
+    ``bayes_ldn.exact.exact_posterior``; this PyMC version exists so the two can be checked
+    against each other.
+    """
+    with pm.Model() as model:
+        theta = effect_prior_rv("treatment_effect", prior)
+        se = pm.Data("se", likelihood.se)
+        pm.Normal("outcome", mu=theta, sigma=se, observed=likelihood.estimate)
+    return TrialModel(
+        pymc_model=model,
+        design="aggregate",
+        estimand={"scale": likelihood.scale, "units": likelihood.units, "aligned": "positive = better"},
+        priors={"treatment_effect": prior.to_dict()},
+        choices={"conversions": likelihood.conversion_note, **dict(likelihood.provenance)},
+        data_digest=data_digest(likelihood.estimate, likelihood.se),
+    )

@@ -1,0 +1,91 @@
+"""Convergence diagnostics of a fitted DataTree (ArviZ under the hood; no PyMC)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import arviz_stats as azs
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from bayes_ldn import defaults
+
+__all__ = ["convergence_table", "divergences", "failed_checks", "prob_mcse"]
+
+
+def divergences(idata: xr.DataTree) -> int:
+    """Number of divergent transitions after warm-up."""
+    if "sample_stats" not in idata.children or "diverging" not in idata["sample_stats"]:
+        return 0
+    return int(idata["sample_stats"]["diverging"].sum())
+
+
+def convergence_table(idata: xr.DataTree, var_names: Sequence[str] | None = None) -> pd.DataFrame:
+    """R-hat, bulk and tail ESS per scalar parameter, and the fit's divergence count.
+
+    Returns a tidy frame with one row per scalar (``parameter`` includes coordinates) and the
+    columns ``r_hat``, ``ess_bulk``, ``ess_tail``, ``divergences``, ``ok``.
+    """
+    post = idata["posterior"].to_dataset()
+    names = list(var_names) if var_names else list(post.data_vars)
+    rows = []
+    n_div = divergences(idata)
+    for name in names:
+        da = post[name]
+        rhat = azs.rhat(da)
+        ess_b = azs.ess(da, method="bulk")
+        ess_t = azs.ess(da, method="tail")
+        flat_r = np.atleast_1d(rhat.values).ravel()
+        flat_b = np.atleast_1d(ess_b.values).ravel()
+        flat_t = np.atleast_1d(ess_t.values).ravel()
+        extra_dims = [d for d in da.dims if d not in ("chain", "draw")]
+        labels = (
+            [name]
+            if not extra_dims
+            else [f"{name}[{','.join(map(str, idx))}]" for idx in np.ndindex(*[da.sizes[d] for d in extra_dims])]
+        )
+        if extra_dims:
+            coords = [da[d].values for d in extra_dims]
+            labels = [
+                f"{name}[{','.join(str(coords[j][i]) for j, i in enumerate(idx))}]"
+                for idx in np.ndindex(*[da.sizes[d] for d in extra_dims])
+            ]
+        for lab, r, b, t in zip(labels, flat_r, flat_b, flat_t, strict=True):
+            rows.append({"parameter": lab, "r_hat": float(r), "ess_bulk": float(b), "ess_tail": float(t)})
+    df = pd.DataFrame(rows)
+    df["divergences"] = n_div
+    df["ok"] = (
+        (df["r_hat"] <= defaults.RHAT_MAX)
+        & (df["ess_bulk"] >= defaults.ESS_BULK_MIN)
+        & (df["ess_tail"] >= defaults.ESS_TAIL_MIN)
+        & (n_div == 0)
+    )
+    return df
+
+
+def failed_checks(table: pd.DataFrame) -> list[str]:
+    """Plain-language list of what failed in a :func:`convergence_table`."""
+    out = []
+    bad_r = table[table["r_hat"] > defaults.RHAT_MAX]
+    if len(bad_r):
+        out.append(f"R-hat > {defaults.RHAT_MAX} for {', '.join(bad_r['parameter'])}")
+    bad_e = table[(table["ess_bulk"] < defaults.ESS_BULK_MIN) | (table["ess_tail"] < defaults.ESS_TAIL_MIN)]
+    if len(bad_e):
+        out.append(f"ESS below {defaults.ESS_BULK_MIN:g} for {', '.join(bad_e['parameter'])}")
+    n_div = int(table["divergences"].iloc[0]) if len(table) else 0
+    if n_div:
+        out.append(f"{n_div} divergent transitions")
+    return out
+
+
+def prob_mcse(indicator: xr.DataArray) -> float:
+    """Monte Carlo SE of a posterior probability, from the ESS of its indicator.
+
+    ``sqrt(p (1 - p) / ESS_mean)``; ESS of the indicator's mean (Vehtari et al. 2021).
+    """
+    p = float(indicator.mean())
+    if p in (0.0, 1.0):
+        return 0.0
+    ess = float(azs.ess(indicator.astype(float), method="mean"))
+    return float(np.sqrt(p * (1 - p) / ess))

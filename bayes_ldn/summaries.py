@@ -1,0 +1,171 @@
+"""Decision tables: one tidy row per (result, prior), from an exact posterior or from draws.
+
+Columns (in order): ``trial``, ``outcome``, ``record``, ``prior``, ``prior_spec``, ``units``,
+``better``, ``scale``, ``mean``, ``sd``, ``median``, ``lower``, ``upper``, ``ci_prob``, ``ci_kind``,
+``prob_better``, ``mcid``, ``prob_better_than_mcid``, ``rope``, ``prob_rope``, ``prob_harm``,
+``method``, ``mcse``, ``r_hat``, ``ess_bulk``, ``divergences``, ``evidence``, ``verified``,
+``conversions``, ``citation``.
+
+Location and interval are on the **published contrast scale** (treatment minus reference, as
+printed; log ratio for ratios), so a vague-prior row reproduces the published estimate.
+Probabilities are in the direction of benefit: ``prob_better`` = P(treatment better),
+``prob_better_than_mcid`` = P(better by more than the MCID), ``prob_rope`` = P(|effect| <= rope),
+``prob_harm`` = P(treatment worse). This module never imports PyMC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from bayes_ldn import defaults
+from bayes_ldn.data.records import EffectLikelihood
+from bayes_ldn.diagnostics import convergence_table, prob_mcse
+from bayes_ldn.priors import EffectPrior
+from bayes_ldn.stats import format_probability
+
+__all__ = [
+    "DECISION_COLUMNS",
+    "decision_row_from_draws",
+    "decision_row_exact",
+    "format_decision_table",
+]
+
+DECISION_COLUMNS = [
+    "trial", "outcome", "record", "prior", "prior_spec", "units", "better", "scale",
+    "mean", "sd", "median", "lower", "upper", "ci_prob", "ci_kind",
+    "prob_better", "mcid", "prob_better_than_mcid", "rope", "prob_rope", "prob_harm",
+    "method", "mcse", "r_hat", "ess_bulk", "divergences",
+    "evidence", "verified", "conversions", "citation",
+]
+PROB_COLUMNS = ["prob_better", "prob_better_than_mcid", "prob_rope", "prob_harm"]
+
+
+def _printed(sign: int, mean: float, median: float, lo: float, hi: float) -> dict[str, float]:
+    """Aligned-scale summaries mapped back to the printed contrast (``sign`` is its own inverse)."""
+    lo_p, hi_p = sorted((sign * lo, sign * hi))
+    return {"mean": sign * mean, "median": sign * median, "lower": lo_p, "upper": hi_p}
+
+
+def _header(lik: EffectLikelihood, prior: EffectPrior, mcid: float | None, rope: float | None) -> dict[str, Any]:
+    prov = dict(lik.provenance)
+    return {
+        "trial": prov.get("trial", ""),
+        "outcome": prov.get("outcome", lik.label),
+        "record": prov.get("record", ""),
+        "prior": prior.name,
+        "prior_spec": prior.describe(),
+        "units": lik.units,
+        "better": "higher" if lik.sign > 0 else "lower",
+        "scale": lik.scale,
+        "mcid": np.nan if mcid is None else float(mcid),
+        "rope": np.nan if rope is None else float(rope),
+        "evidence": prov.get("evidence", ""),
+        "verified": prov.get("verified", False),
+        "conversions": lik.conversion_note,
+        "citation": prov.get("citation", ""),
+    }
+
+
+def decision_row_exact(
+    lik: EffectLikelihood,
+    prior: EffectPrior,
+    posterior: Any,
+    *,
+    mcid: float | None,
+    rope: float | None,
+    ci_prob: float = defaults.CI_PROB,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Decision row from an exact posterior (``stats`` posterior object, aligned scale).
+
+    ``mcid`` and ``rope`` are positive magnitudes on the aligned scale (``rope`` is the
+    half-width of the region of practical equivalence around 0).
+    """
+    lo, hi = posterior.interval(ci_prob)
+    row = _header(lik, prior, mcid, rope)
+    row.update(_printed(lik.sign, posterior.mean, posterior.median, lo, hi))
+    row.update(
+        sd=posterior.sd,
+        ci_prob=ci_prob,
+        ci_kind=defaults.CI_KIND,
+        prob_better=posterior.prob_above(0.0),
+        prob_better_than_mcid=np.nan if mcid is None else posterior.prob_above(mcid),
+        prob_rope=np.nan if rope is None else posterior.prob_between(-rope, rope),
+        prob_harm=posterior.prob_below(0.0),
+        method="exact",
+        mcse=0.0,
+        r_hat=np.nan,
+        ess_bulk=np.nan,
+        divergences=np.nan,
+    )
+    row.update(extra or {})
+    return row
+
+
+def decision_row_from_draws(
+    lik: EffectLikelihood,
+    prior: EffectPrior,
+    idata: xr.DataTree,
+    *,
+    mcid: float | None,
+    rope: float | None,
+    var_name: str = "treatment_effect",
+    ci_prob: float = defaults.CI_PROB,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Decision row from posterior draws of the aligned effect (``method = "mcmc"``).
+
+    ``mcse`` is the largest Monte Carlo SE among the row's probabilities; ``r_hat``,
+    ``ess_bulk`` and ``divergences`` qualify every probability in the row.
+    """
+    draws = idata["posterior"][var_name]
+    a = (1 - ci_prob) / 2
+    lo, hi = (float(q) for q in np.quantile(draws.values, [a, 1 - a]))
+    row = _header(lik, prior, mcid, rope)
+    row.update(_printed(lik.sign, float(draws.mean()), float(draws.median()), lo, hi))
+    indicators = {
+        "prob_better": draws > 0,
+        "prob_better_than_mcid": None if mcid is None else draws > mcid,
+        "prob_rope": None if rope is None else (draws >= -rope) & (draws <= rope),
+        "prob_harm": draws < 0,
+    }
+    mcses = []
+    for key, ind in indicators.items():
+        if ind is None:
+            row[key] = np.nan
+        else:
+            row[key] = float(ind.mean())
+            mcses.append(prob_mcse(ind))
+    conv = convergence_table(idata, [var_name])
+    row.update(
+        sd=float(draws.std()),
+        ci_prob=ci_prob,
+        ci_kind=defaults.CI_KIND,
+        method="mcmc",
+        mcse=max(mcses),
+        r_hat=float(conv["r_hat"].max()),
+        ess_bulk=float(conv["ess_bulk"].min()),
+        divergences=int(conv["divergences"].iloc[0]),
+    )
+    row.update(extra or {})
+    return row
+
+
+def format_decision_table(table: pd.DataFrame, columns: Sequence[str] | None = None, digits: int = 3) -> pd.DataFrame:
+    """A copy for printing: probabilities as ">0.999"/"<0.001" strings, numbers rounded.
+
+    The CSV keeps numbers as numbers; only printed tables use this.
+    """
+    out = table.copy()
+    for c in PROB_COLUMNS:
+        if c in out:
+            out[c] = [format_probability(v) if pd.notna(v) else "" for v in out[c]]
+    for c in ("mean", "sd", "median", "lower", "upper"):
+        if c in out:
+            out[c] = out[c].map(lambda v: f"{v:.{digits}g}" if pd.notna(v) else "")
+    return out[list(columns)] if columns else out
