@@ -1,0 +1,58 @@
+"""The ``bayes-ldn`` command line: one module per subcommand, each exposing ``register``.
+
+A subcommand module defines ``register(subparsers)``, which adds its parser and sets
+``func=run``; ``run(args) -> int`` does the work. Errors of bayes_ldn (``BayesLDNError``) are
+printed to standard error as one message with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+from bayes_ldn.exceptions import BayesLDNError
+
+__all__ = ["main"]
+
+#: Subcommand modules under bayes_ldn.cli, in help order.
+COMMANDS = (
+    "reanalyze",
+    "posterior",
+    "crossover",
+    "parallel",
+    "random_finding",
+    "synthesize",
+    "sbc",
+    "operating_characteristics",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="bayes-ldn", description="Bayesian reanalysis of LDN trials (and trials like them)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        if importlib.util.find_spec(f"bayes_ldn.cli.{name}") is None:
+            continue
+        importlib.import_module(f"bayes_ldn.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``bayes-ldn``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BayesLDNError as err:
+        print(f"bayes-ldn {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

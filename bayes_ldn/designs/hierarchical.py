@@ -1,0 +1,79 @@
+"""Normal-normal hierarchical model over published estimates (PyMC version).
+
+The exact answer is :func:`bayes_ldn.stats.normal_hierarchical`; this model exists to check it
+by sampling and to extend it where no closed form exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pymc as pm
+
+from bayes_ldn.designs._common import TrialModel, data_digest
+
+__all__ = ["hierarchical_model"]
+
+
+def hierarchical_model(
+    estimates: Sequence[float],
+    ses: Sequence[float],
+    labels: Sequence[str],
+    *,
+    mu_prior: tuple[float, float] | None,
+    tau_prior: tuple[str, float],
+    unit_dim: str = "unit",
+) -> TrialModel:
+    r"""Random-effects model over aligned estimates, non-centred.
+
+    Notes
+    -----
+    .. math::
+
+        y_i \sim N(\theta_i, s_i^2),\quad \theta_i = \mu + \tau z_i,\quad z_i \sim N(0, 1),\quad
+        \mu \sim N(m_0, s_0^2)\ (\text{or flat}),\quad \tau \sim \text{HalfNormal or HalfCauchy}
+
+    ===============  ==================  =========
+    symbol           variable            dims
+    ===============  ==================  =========
+    :math:`\mu`      ``mu``              scalar
+    :math:`\tau`     ``tau``             scalar
+    :math:`\theta_i` ``theta``           unit_dim
+    :math:`\theta_{new}` ``theta_new``   scalar
+    ===============  ==================  =========
+
+    Parameters
+    ----------
+    estimates, ses, labels : sequence
+        Aligned estimates (positive = better), SEs and unit names.
+    mu_prior : (mean, sd) or None
+        Normal prior on the mean effect; ``None`` = flat.
+    tau_prior : (family, scale)
+        ``("halfnormal", s)`` or ``("halfcauchy", s)``.
+    unit_dim : str
+        Name of the unit dimension (``"outcome"`` or ``"trial"``).
+    """
+    y = np.asarray(estimates, dtype=float)
+    s = np.asarray(ses, dtype=float)
+    family, scale = tau_prior
+    with pm.Model(coords={unit_dim: list(labels)}) as model:
+        mu = pm.Flat("mu") if mu_prior is None else pm.Normal("mu", mu_prior[0], mu_prior[1])
+        if family == "halfnormal":
+            tau = pm.HalfNormal("tau", sigma=scale)
+        elif family == "halfcauchy":
+            tau = pm.HalfCauchy("tau", beta=scale)
+        else:
+            raise ValueError(f"tau_prior family must be 'halfnormal' or 'halfcauchy', got {family!r}")
+        z = pm.Normal("z", 0.0, 1.0, dims=unit_dim)
+        theta = pm.Deterministic("theta", mu + tau * z, dims=unit_dim)
+        pm.Normal("theta_new", mu, tau)
+        pm.Normal("outcome", theta, pm.Data("se", s, dims=unit_dim), observed=y, dims=unit_dim)
+    return TrialModel(
+        pymc_model=model,
+        design="hierarchical",
+        estimand={"aligned": "positive = better", "unit_dim": unit_dim},
+        priors={"mu": "flat" if mu_prior is None else {"normal": list(mu_prior)}, "tau": {family: scale}},
+        choices={"parametrisation": "non-centred"},
+        data_digest=data_digest(y, s, list(labels)),
+    )
