@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import platform
 import warnings
-from importlib import metadata
-from typing import Any
 
 import pymc as pm
 import xarray as xr
@@ -17,31 +13,9 @@ from bayes_ldn import defaults
 from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import ConvergenceWarning, DataValidationError
+from bayes_ldn.provenance import provenance_attrs
 
 __all__ = ["fit", "provenance_attrs"]
-
-
-def _version(pkg: str) -> str:
-    try:
-        return metadata.version(pkg)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def provenance_attrs(**extra: Any) -> dict[str, str]:
-    """Software versions and platform, plus ``extra``, as JSON-able strings."""
-    out = {
-        "bayes_ldn_version": _version("bayes_ldn"),
-        "pymc_version": _version("pymc"),
-        "pytensor_version": _version("pytensor"),
-        "arviz_version": _version("arviz"),
-        "nutpie_version": _version("nutpie"),
-        "numpy_version": _version("numpy"),
-        "python_version": platform.python_version(),
-    }
-    for k, v in extra.items():
-        out[k] = v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
-    return out
 
 
 def fit(

@@ -225,15 +225,21 @@ def preset(name: str, *, mcid: float | None = None, strength: str = "moderate") 
     """
     base, _, s = name.partition("_")
     strength = s or strength
+    problems = []
     if base not in PRESETS:
-        raise DataValidationError(
-            "prior", [f"unknown prior name {name!r}; use one of {', '.join(PRESETS)} "
-                      "(optionally _weak/_moderate/_strong), or normal:MEAN,SD or t:MEAN,SD,DF"]
+        problems.append(
+            f"unknown prior name {name!r}; use one of {', '.join(PRESETS)} "
+            "(optionally _weak/_moderate/_strong), or normal:MEAN,SD or t:MEAN,SD,DF"
         )
+    elif base != "vague":
+        if strength not in STRENGTHS:
+            problems.append(f"unknown strength {strength!r} in {name!r}; use one of {', '.join(STRENGTHS)}")
+        if mcid is None:
+            problems.append(f"prior {name!r} is anchored on an MCID: give --mcid")
+    raise_if("prior", problems)
     if base == "vague":
         return vague()
-    if mcid is None:
-        raise DataValidationError("prior", [f"prior {name!r} is anchored on an MCID: give --mcid"])
+    assert mcid is not None
     return {"skeptical": skeptical, "enthusiastic": enthusiastic, "pessimistic": pessimistic}[base](
         mcid=mcid, strength=strength
     )

@@ -131,6 +131,7 @@ class PublishedRecord:
         return {
             "record": self.id,
             "trial": self.trial,
+            "outcome": self.outcome,
             "evidence": "+".join(self.evidence),
             "verified": self.verified,
             "citation": self.source.citation,
