@@ -21,6 +21,7 @@ from bayes_ldn.datasets import data_version
 from bayes_ldn.exact import exact_posterior
 from bayes_ldn.provenance import provenance_attrs
 from bayes_ldn.spec import AnalysisSpec, load_specs, spec_priors
+from bayes_ldn.stats import format_probability
 from bayes_ldn.summaries import DECISION_COLUMNS, decision_row_exact, format_decision_table
 
 __all__ = ["decision_table", "summary_markdown", "write_reanalysis"]
@@ -70,11 +71,43 @@ def summary_markdown(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> str:
             f"{raw['units']} | {r['prob_better']} | {r['prob_better_than_mcid']} | {r['evidence']}"
             f"{'' if raw['verified'] else ' (unverified)'} |"
         )
+    lines += conversion_sensitivity_markdown(table)
     lines += ["", "## Thresholds and their basis", ""]
     for s in specs:
         mc = ", ".join(f"{m:g}" for m in s.mcid) or "none"
         lines.append(f"- **{s.id}** (MCID {mc}): {s.mcid_basis}")
     return "\n".join(lines) + "\n"
+
+
+def conversion_sensitivity_markdown(table: pd.DataFrame) -> list[str]:
+    """How far each result moves across the named conversions (vague prior), as Markdown lines."""
+    vague = table[table["prior"] == "vague"].copy()
+    vague["conversion"] = vague["conversions"].str.split(":").str[0]
+    multi = vague.groupby("spec")["conversion"].nunique()
+    specs = list(multi[multi > 1].index)
+    if not specs:
+        return []
+    lines = [
+        "",
+        "## How far the answer moves across conversions (vague prior)",
+        "",
+        "Each row is one named way to turn a median and IQR (or a p-value, or an effect size) into a "
+        "normal likelihood; none is the published analysis.",
+        "",
+        "| spec | conversion | SE (= posterior SD, flat prior) | 95% CrI | P(LDN better) |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in specs:
+        rows = vague[vague["spec"] == spec].drop_duplicates("conversion")
+        for _, r in rows.iterrows():
+            se = r["sd"]
+            lines.append(
+                f"| {spec} | {r['conversion']} | {se:.3g} | {r['lower']:.3g} to {r['upper']:.3g} | "
+                f"{format_probability(r['prob_better'])} |"
+            )
+        lo, hi = rows["prob_better"].min(), rows["prob_better"].max()
+        lines.append(f"| {spec} | **range** | | | {lo:.3f} to {hi:.3f} |")
+    return lines
 
 
 def write_reanalysis(
