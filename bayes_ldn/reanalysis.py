@@ -26,8 +26,9 @@ from bayes_ldn.summaries import DECISION_COLUMNS, decision_row_exact, format_dec
 
 __all__ = ["decision_table", "summary_markdown", "write_reanalysis"]
 
-#: A section adds files to the output: it returns {file name: text or bytes}.
-Section = Callable[[], dict[str, str | bytes]]
+#: A section adds files to the output: given the decision table and the specs, it returns
+#: {file name: text or bytes}. The random-finding verdict, the synthesis and the report plug in here.
+Section = Callable[[pd.DataFrame, Sequence[AnalysisSpec]], dict[str, str | bytes]]
 
 
 def decision_table(specs: Sequence[AnalysisSpec], *, ci_prob: float = defaults.CI_PROB) -> pd.DataFrame:
@@ -131,7 +132,7 @@ def write_reanalysis(
         ),
     }
     for section in sections:
-        files.update(section())
+        files.update(section(table, specs))
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix=".bayes_ldn-", dir=out.parent if out.parent.exists() else None) as tmp:
         for name, content in files.items():

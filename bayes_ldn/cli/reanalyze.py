@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def sections() -> list:
-    """Optional report sections contributed by the other analyses (random finding, synthesis, ...)."""
+    """Output sections contributed by the other analyses (random finding, synthesis, report)."""
     return []
 
 
