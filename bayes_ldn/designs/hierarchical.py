@@ -67,7 +67,8 @@ def hierarchical_model(
             raise ValueError(f"tau_prior family must be 'halfnormal' or 'halfcauchy', got {family!r}")
         z = pm.Normal("z", 0.0, 1.0, dims=unit_dim)
         theta = pm.Deterministic("theta", mu + tau * z, dims=unit_dim)
-        pm.Normal("theta_new", mu, tau)
+        # Non-centred like theta: a centred N(mu, tau) draw is a funnel as tau -> 0.
+        pm.Deterministic("theta_new", mu + tau * pm.Normal("z_new", 0.0, 1.0))
         pm.Normal("outcome", theta, pm.Data("se", s, dims=unit_dim), observed=y, dims=unit_dim)
     return TrialModel(
         pymc_model=model,

@@ -1,0 +1,230 @@
+"""``bayes-ldn synthesize``: random-effects synthesis of the LDN pain trials, or of a user's studies.
+
+Bundled (default): FINAL, INNOVA, Bested 2023 (SPIR) and Younger 2013 on the SMD scale (crossover
+correlation ``--rho``, default 0.5) or on NRS points (``--scale nrs``); exact posterior by quadrature.
+``--out DIR`` writes ``synthesis_table.csv``, ``forest.png``, ``assurance.png`` (pain: the synthesis
+predictive as design prior; CPM: FINAL's posterior under a moderately skeptical prior),
+``assurance.csv``, ``leave_one_out.csv``, ``prior_sensitivity.csv`` and ``rho_sweep.csv``.
+
+``--data FILE.csv`` (columns ``study``, ``estimate``, and ``se`` or ``lower``/``upper``; optional
+``ci_prob``, ``dose_mg``, ``evidence``, ``verified``, ``design``) runs the same synthesis on the user's
+studies; ``--out`` then writes the table and the forest plot (and the assurance curve when
+``--outcome-sd`` is given). Estimates are read as "positive = better" unless ``--better lower``.
+Nothing is written until every input has been validated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from bayes_ldn import defaults
+from bayes_ldn import priors as pr
+from bayes_ldn import synthesis as sy
+from bayes_ldn.data.records import to_likelihood
+from bayes_ldn.datasets import load_record
+from bayes_ldn.assurance import Success, TrialDesign, assurance_curve_data, cpm_design_prior, sample_size
+from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.stats import format_probability
+
+__all__ = ["register", "run"]
+
+#: Default thresholds on the synthesis scales (stated in the help and the table).
+MCID = {"smd": 0.5, "nrs": 1.0}
+#: CPM: no published MCID for cuff CPM; 2 kPa is the middle of models/final-cpm.toml's sweep.
+CPM_MCID_KPA = 2.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``synthesize`` subcommand."""
+    p = sub.add_parser("synthesize", help="random-effects synthesis of LDN trials (or your studies)")
+    p.add_argument("--out", type=Path, help="directory to write the table and figures into")
+    p.add_argument("--data", type=Path, help="CSV of studies: study, estimate, se or lower/upper")
+    p.add_argument("--better", choices=("higher", "lower"), default="higher",
+                   help="direction of benefit of --data estimates (default higher: positive = better)")
+    p.add_argument("--mu-prior", default="flat", help="normal:MEAN,SD or flat (default flat)")
+    p.add_argument("--tau-prior", default="halfnormal:0.5",
+                   help="halfnormal:SCALE | halfcauchy:SCALE | rhodes (SMD only) | fixed:VALUE "
+                        "(default halfnormal:0.5, weakly informative on an SMD scale)")
+    p.add_argument("--mcid", type=float, help="clinical threshold (default 0.5 SMD, 1 NRS point; none for --data)")
+    p.add_argument("--scale", choices=sy.SCALES, default="smd", help="bundled trials' common scale (default smd)")
+    p.add_argument("--rho", type=float, default=0.5, help="crossover within-patient correlation (default 0.5)")
+    p.add_argument("--bested-outcome", choices=("spir", "fiqr"), default="spir", help="Bested 2023 outcome")
+    p.add_argument("--include-sensitivity", action="store_true", help="add Younger 2009 (symptoms)")
+    p.add_argument("--outcome-sd", type=float, help="between-patient SD for --data assurance")
+    p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
+    p.add_argument("--json", action="store_true", help="print mu, tau, predictive and P(mu > 0) as JSON")
+    p.set_defaults(func=run)
+
+
+def _parse_mu_prior(text: str) -> tuple[float, float] | None:
+    if text == "flat":
+        return None
+    prior = pr.parse_prior(text) if text.startswith("normal:") else None
+    if prior is None or prior.family != "normal":
+        raise DataValidationError("mu prior", [f"cannot read --mu-prior {text!r}; write normal:MEAN,SD or flat"])
+    return prior.params["mu"], prior.params["sigma"]
+
+
+def _validate(args: argparse.Namespace) -> tuple:
+    problems: list[str] = []
+    mu_prior = tau_prior = None
+    for parse, text, name in ((_parse_mu_prior, args.mu_prior, "mu"), (sy.parse_tau_prior, args.tau_prior, "tau")):
+        try:
+            val = parse(text)
+        except DataValidationError as err:
+            problems += list(err.problems)
+            continue
+        if name == "mu":
+            mu_prior = val
+        else:
+            tau_prior = val
+    if not 0 < args.ci_prob < 1:
+        problems.append(f"--ci-prob must lie in (0, 1), got {args.ci_prob}")
+    if args.data is None and not 0 <= args.rho < 1:
+        problems.append(f"--rho must lie in [0, 1), got {args.rho}")
+    if args.outcome_sd is not None and not args.outcome_sd > 0:
+        problems.append(f"--outcome-sd must be positive, got {args.outcome_sd}")
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        problems.append(f"--out {str(args.out)!r} exists and is not a directory")
+    studies = None
+    if args.data is not None:
+        try:
+            studies = sy.read_studies_csv(args.data, better=args.better)
+        except DataValidationError as err:
+            problems += [f"{err.what}: {p}" for p in err.problems]
+    raise_if("bayes-ldn synthesize", problems)
+    return mu_prior, tau_prior, studies
+
+
+def _png(ax) -> bytes:
+    buf = io.BytesIO()
+    fig = ax.figure
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=120)
+    return buf.getvalue()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate, compute everything in memory, then write (or print)."""
+    mu_prior, tau_prior, studies = _validate(args)
+    from bayes_ldn import plots
+
+    bundled = studies is None
+    mcid = args.mcid if args.mcid is not None else (MCID[args.scale] if bundled else None)
+    if bundled:
+        def studies_for(rho: float):
+            return sy.ldn_pain_studies(
+                scale=args.scale, rho=rho, bested_outcome=args.bested_outcome,
+                conversions=sy.LDN_PAIN_CONVERSIONS, include_sensitivity=args.include_sensitivity,
+            )
+        studies = studies_for(args.rho)
+    result = sy.synthesize(studies, mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid)
+    summary = result.summary(args.ci_prob)
+    files: dict[str, bytes] = {}
+    if args.out is not None:
+        table = sy.synthesis_table(result, args.ci_prob)
+        files["synthesis_table.csv"] = table.to_csv(index=False).encode()
+        files["forest.png"] = _png(plots.plot_forest(sy.forest_plot_data(result, args.ci_prob)))
+        files["leave_one_out.csv"] = sy.leave_one_out(
+            studies, mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid, ci_prob=args.ci_prob
+        ).to_csv(index=False).encode()
+        sd = 1.0 if (bundled and args.scale == "smd") else args.outcome_sd
+        if bundled and args.scale == "nrs":
+            sd = 2.0  # stated planning SD for pain NRS (the table says so)
+        if sd is not None:
+            files.update(_assurance_files(result, sd, bundled, args))
+        if bundled:
+            files["prior_sensitivity.csv"] = sy.prior_sensitivity(
+                studies, mu_priors={args.mu_prior: mu_prior, "normal:0,1": (0.0, 1.0)},
+                tau_priors={"halfnormal:0.5": sy.halfnormal_tau(0.5), "halfcauchy:0.5": sy.halfcauchy_tau(0.5),
+                            "rhodes": sy.rhodes_tau(), "fixed:0": sy.fixed_tau(0.0)}
+                if args.scale == "smd" else {"halfnormal:1": sy.halfnormal_tau(1.0),
+                                              "halfcauchy:1": sy.halfcauchy_tau(1.0), "fixed:0": sy.fixed_tau(0.0)},
+                mcid=mcid, ci_prob=args.ci_prob,
+            ).to_csv(index=False).encode()
+            if args.scale == "smd":
+                files["rho_sweep.csv"] = sy.rho_sweep(
+                    studies_for, [0.2, 0.35, 0.5, 0.65, 0.8], mu_prior=mu_prior, tau_prior=tau_prior,
+                    mcid=mcid, ci_prob=args.ci_prob,
+                ).to_csv(index=False).encode()
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            (args.out / name).write_bytes(content)
+    if args.json:
+        out = {
+            "scale": result.scale, "studies": [s.label for s in studies],
+            "mu": summary["mu"], "tau": summary["tau"], "predictive": summary["predictive"],
+            "prob_mu_positive": summary["prob_mu_positive"],
+            "prob_mu_above_mcid": summary.get("prob_mu_above_mcid"), "mcid": mcid,
+            "mu_prior": args.mu_prior, "tau_prior": tau_prior.to_dict(), "ci_prob": args.ci_prob,
+            "files": sorted(files),
+        }
+        print(json.dumps(out, indent=2))
+    else:
+        _print_text(result, summary, args, sorted(files))
+    return 0
+
+
+def _assurance_files(result, sd: float, bundled: bool, args) -> dict[str, bytes]:
+    from bayes_ldn import plots
+
+    success = Success(kind="z_test", alpha=0.025)
+    ns = np.arange(10, 601, 5)
+    rho = args.rho if bundled else 0.5
+    designs = {"parallel": TrialDesign(design="parallel", outcome_sd=sd, rho=None),
+               f"crossover (rho = {rho:g})": TrialDesign(design="crossover", outcome_sd=sd, rho=rho)}
+    pain = assurance_curve_data(result.posterior.predictive, designs, success, ns,
+                                scale=f"pain {result.scale}, design prior = synthesis predictive")
+    frames = [pain]
+    from matplotlib.figure import Figure
+
+    n_panels = 2 if bundled else 1
+    fig = Figure(figsize=(6.0 * n_panels, 4.2))
+    axes = fig.subplots(1, n_panels, squeeze=False)[0]
+    plots.plot_assurance(pain, ax=axes[0])
+    if bundled:
+        cpm_prior = cpm_design_prior(pr.skeptical(mcid=CPM_MCID_KPA, strength="moderate"), conversion="ci_normal")
+        # Planning SD from FINAL's own CI: SD = SE / sqrt(1/n1 + 1/n2).
+        rec = load_record("final_cpm")
+        n1, n2 = rec.n.values()
+        cpm_sd = to_likelihood(rec, "ci_normal").se / np.sqrt(1 / n1 + 1 / n2)
+        cpm_designs = {"parallel": TrialDesign(design="parallel", outcome_sd=cpm_sd, rho=None),
+                       "crossover (rho = 0.5)": TrialDesign(design="crossover", outcome_sd=cpm_sd, rho=0.5)}
+        cpm = assurance_curve_data(cpm_prior, cpm_designs, success, ns,
+                                   scale=f"CPM kPa, FINAL posterior under skeptical (MCID {CPM_MCID_KPA:g} kPa)")
+        plots.plot_assurance(cpm, ax=axes[1])
+        frames.append(cpm)
+    import pandas as pd
+
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=120)
+    return {"assurance.png": buf.getvalue(),
+            "assurance.csv": pd.concat(frames, ignore_index=True).to_csv(index=False).encode()}
+
+
+def _print_text(result, summary, args, files) -> None:
+    w = sys.stdout.write
+    w(f"Random-effects synthesis ({result.scale}), positive = treatment better; {100 * args.ci_prob:g}% intervals\n")
+    w(f"priors: mu {args.mu_prior}; tau {result.tau_prior.name} ({result.tau_prior.rationale})\n")
+    for s in result.studies:
+        th = result.posterior.theta[s.label]
+        lo, hi = th.interval(args.ci_prob)
+        flag = "" if s.verified else "  [unverified]"
+        w(f"  {s.label:<16} {s.estimate:7.3f} (SE {s.se:.3f})  shrunken {th.median:6.3f} ({lo:.3f} to {hi:.3f})"
+          f"  [{s.evidence}]{flag}\n")
+    for key, name in (("mu", "mean effect"), ("tau", "between-trial SD"), ("predictive", "new trial")):
+        d = summary[key]
+        w(f"  {name:<16} {d['median']:7.3f} ({d['lower']:.3f} to {d['upper']:.3f})\n")
+    w(f"  P(mu > 0) = {format_probability(summary['prob_mu_positive'])}")
+    if "prob_mu_above_mcid" in summary:
+        w(f"; P(mu > {summary['mcid']:g}) = {format_probability(summary['prob_mu_above_mcid'])}")
+    w("\n")
+    if files:
+        w(f"wrote {', '.join(files)} to {args.out}\n")
