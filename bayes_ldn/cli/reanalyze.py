@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def sections() -> list:
     """Output sections contributed by the other analyses (random finding, synthesis, report)."""
-    return []
+    from bayes_ldn.report import report_section
+
+    return [report_section]
 
 
 def run(args: argparse.Namespace) -> int:
