@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
+import tempfile
+from pathlib import Path
 
 from bayes_ldn import defaults
 from bayes_ldn.reanalysis import write_reanalysis
@@ -20,11 +24,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _via_command(argv: list[str], folder: str):
+    """A section that runs another subcommand into a scratch folder and returns its files.
+
+    The subcommand validates and computes everything itself; its files land under ``folder/``
+    of the reanalysis output, which is written only after every section has succeeded.
+    """
+
+    def section(table, specs) -> dict[str, bytes]:
+        from bayes_ldn.cli import build_parser
+
+        with tempfile.TemporaryDirectory(prefix=".bayes_ldn-") as tmp:
+            args = build_parser().parse_args([*argv, "--out", tmp])
+            with contextlib.redirect_stdout(io.StringIO()):
+                args.func(args)
+            return {f"{folder}/{p.name}": p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+
+    return section
+
+
 def sections() -> list:
-    """Output sections contributed by the other analyses (random finding, synthesis, report)."""
+    """Output sections contributed by the other analyses: verdicts, synthesis, report."""
     from bayes_ldn.report import report_section
 
-    return [report_section]
+    return [
+        _via_command(["random-finding", "--trial", "final", "--outcome", "cpm"], "random_finding_cpm"),
+        _via_command(["random-finding", "--trial", "final", "--outcome", "memory"], "random_finding_memory"),
+        _via_command(["synthesize"], "synthesis"),
+        report_section,
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     table = write_reanalysis(args.out, models_dir=args.models, ci_prob=args.ci_prob, sections=sections())
     print(
         f"bayes-ldn reanalyze: {len(table)} decision rows for {table['spec'].nunique()} analyses "
-        f"written to {args.out}/decisions.csv and {args.out}/summary.md",
+        f"written to {args.out}/ (decisions.csv, summary.md, report.html, random_finding_*/, synthesis/)",
         file=sys.stdout,
     )
     return 0
