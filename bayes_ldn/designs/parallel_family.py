@@ -1,0 +1,170 @@
+r"""Parallel-group trial, several outcomes jointly: standardized effects under partial pooling.
+
+Each outcome ``k`` has the model of :mod:`bayes_ldn.designs.parallel` (ANCOVA or change score,
+normal residuals) and its aligned treatment effect is a standardized effect times the outcome's
+residual SD; the standardized effects share a normal hierarchy:
+
+.. math::
+
+    y_{ik} = b_{ik} + c_k + \delta_k T_i + (\beta_k - 1)(b_{ik} - \bar b_k) + \varepsilon_{ik},\qquad
+    \delta_k = s_k\,\sigma_k\,d_k,\qquad d_k = \mu + \tau z_k,\quad z_k \sim N(0, 1)
+
+with ``mu ~`` the given effect prior (SMD scale, positive = better) and ``tau ~ HalfNormal`` of a
+stated scale. Residuals ``epsilon_i`` are independent across outcomes, or multivariate normal with
+an LKJ prior on their correlation (``residual_correlation=True``). Under ANCOVA the standardizer
+``sigma_k`` is the residual SD given baseline, smaller than the SD of change that
+:mod:`bayes_ldn.family` uses for published aggregates; with ``method="change"`` they coincide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+import pymc as pm
+
+from bayes_ldn.data.parallel import ParallelData
+from bayes_ldn.data.records import align_sign
+from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
+from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.priors import EffectPrior
+
+__all__ = ["parallel_family_model", "wide_arrays"]
+
+
+def wide_arrays(data: ParallelData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(treated[subject], baseline[subject, outcome], followup[subject, outcome])``.
+
+    Raises
+    ------
+    DataValidationError
+        When a subject lacks an outcome (the joint model needs complete cases).
+    """
+    s, k = len(data.subjects), len(data.outcomes)
+    baseline = np.full((s, k), np.nan)
+    followup = np.full((s, k), np.nan)
+    baseline[data.subject_index, data.outcome_index] = data.baseline
+    followup[data.subject_index, data.outcome_index] = data.followup
+    incomplete = np.isnan(baseline).any(axis=1)
+    if incomplete.any():
+        who = [data.subjects[i] for i in np.flatnonzero(incomplete)]
+        raise DataValidationError("parallel family model", [
+            f"subject(s) {', '.join(who[:8])}{' ...' if len(who) > 8 else ''} lack some outcome(s); the joint "
+            "model needs every outcome for every subject: drop them or fit outcomes one at a time"])
+    treated = np.zeros(s, dtype=int)
+    treated[data.subject_index] = data.treated
+    return treated, baseline, followup
+
+
+def parallel_family_model(
+    data: ParallelData,
+    mean_prior: EffectPrior,
+    *,
+    better: Mapping[str, str],
+    method: Literal["ancova", "change"],
+    tau_prior: tuple[str, float],
+    residual_sd_scales: Mapping[str, float],
+    residual_correlation: bool,
+    lkj_eta: float = 2.0,
+) -> TrialModel:
+    r"""Joint model of several outcomes with partially pooled standardized effects.
+
+    Parameters
+    ----------
+    data : ParallelData
+        Two or more outcomes, complete for every subject.
+    mean_prior : EffectPrior
+        Prior of the family mean standardized effect ``mu`` (aligned, SMD units).
+    better : mapping
+        Direction of benefit per outcome.
+    method : {"ancova", "change"}
+    tau_prior : ("halfnormal", scale)
+        Heterogeneity prior of the standardized effects (e.g. ``("halfnormal", 0.5)``).
+    residual_sd_scales : mapping
+        Half-normal scale of each outcome's residual SD, in the outcome's units.
+    residual_correlation : bool
+        Correlated residuals across outcomes with an ``LKJ(lkj_eta)`` correlation prior.
+    lkj_eta : float
+        LKJ shape; 2 mildly favours weak correlations.
+
+    Notes
+    -----
+    The outcome dimension is named ``measure`` (``outcome`` is the observed variable).
+    Locations ``c_k`` and slopes ``beta_k`` have flat priors (the residual SDs' priors are proper).
+
+    ==================  ===================================  ================
+    symbol              variable                             dims
+    ==================  ===================================  ================
+    :math:`\mu`         ``mean_effect``                      scalar
+    :math:`\tau`        ``heterogeneity_sd``                 scalar
+    :math:`d_k`         ``standardized_effect``              measure
+    :math:`\delta_k`    ``treatment_effect``                 measure
+    :math:`s_k\delta_k` ``treatment_effect_aligned``         measure
+    :math:`c_k`         ``change_reference``                 measure
+    :math:`c_k+\delta_k` ``change_treatment``                measure
+    :math:`\beta_k`     ``baseline_slope``                   measure (ANCOVA)
+    :math:`\sigma_k`    ``residual_sd``                      measure
+    :math:`\Omega`      ``residual_chol_corr``               measure x measure
+    :math:`y_{ik}`      ``outcome`` (observed)               subject x measure
+    ==================  ===================================  ================
+    """
+    outcomes = list(data.outcomes)
+    problems = []
+    if len(outcomes) < 2:
+        problems.append("the joint model needs two or more outcomes; use parallel_model for one")
+    if method not in ("ancova", "change"):
+        problems.append(f"method must be 'ancova' or 'change', got {method!r}")
+    for name, given in (("better", better), ("residual_sd_scales", residual_sd_scales)):
+        missing = [k for k in outcomes if k not in given]
+        if missing:
+            problems.append(f"{name} lacks outcome(s) {', '.join(missing)}")
+    if any(better.get(k) not in ("higher", "lower") for k in outcomes if k in better):
+        problems.append("better must be 'higher' or 'lower' for every outcome")
+    if tau_prior[0] != "halfnormal" or not tau_prior[1] > 0:
+        problems.append(f"tau_prior must be ('halfnormal', scale > 0), got {tau_prior!r}")
+    raise_if("parallel family model", problems)
+    treated, baseline, followup = wide_arrays(data)
+    signs = np.array([align_sign(better[k]) for k in outcomes], dtype=float)
+    scales = np.array([residual_sd_scales[k] for k in outcomes], dtype=float)
+    b_centred = baseline - baseline.mean(axis=0)
+    coords = {"subject": list(data.subjects), "measure": outcomes}
+    with pm.Model(coords=coords) as model:
+        t = pm.Data("treated", treated.astype(float), dims="subject")[:, None]
+        mu = effect_prior_rv("mean_effect", mean_prior)
+        tau = pm.HalfNormal("heterogeneity_sd", sigma=tau_prior[1])
+        z = pm.Normal("effect_offset", 0.0, 1.0, dims="measure")
+        smd = pm.Deterministic("standardized_effect", mu + tau * z, dims="measure")
+        if residual_correlation:
+            chol, _, sigma = pm.LKJCholeskyCov(
+                "residual_chol", eta=lkj_eta, n=len(outcomes),
+                sd_dist=pm.HalfNormal.dist(sigma=scales, shape=len(outcomes)))
+            sigma = pm.Deterministic("residual_sd", sigma, dims="measure")
+        else:
+            sigma = pm.HalfNormal("residual_sd", sigma=scales, dims="measure")
+        aligned = pm.Deterministic("treatment_effect_aligned", smd * sigma, dims="measure")
+        effect = pm.Deterministic("treatment_effect", signs * aligned, dims="measure")
+        c0 = pm.Flat("change_reference", dims="measure",
+                     initval=np.nanmean(np.where(treated[:, None] == 0, followup - baseline, np.nan), axis=0))
+        pm.Deterministic("change_treatment", c0 + effect, dims="measure")
+        mean = baseline + c0 + effect * t
+        if method == "ancova":
+            slope = pm.Flat("baseline_slope", dims="measure", initval=np.ones(len(outcomes)))
+            mean = mean + (slope - 1.0) * b_centred
+        if residual_correlation:
+            pm.MvNormal("outcome", mu=mean, chol=chol, observed=followup, dims=("subject", "measure"))
+        else:
+            pm.Normal("outcome", mu=mean, sigma=sigma, observed=followup, dims=("subject", "measure"))
+    return TrialModel(
+        pymc_model=model,
+        design="parallel_family",
+        estimand={"treatment": data.treatment, "reference": data.reference, "better": dict(better),
+                  "outcomes": outcomes, "standardizer": "residual SD of each outcome"},
+        priors={"mean_effect": mean_prior.to_dict(), "heterogeneity_sd": {"halfnormal": tau_prior[1]},
+                "residual_sd": {"halfnormal": dict(zip(outcomes, scales.tolist(), strict=True))},
+                "change_reference": "flat", "baseline_slope": "flat",
+                **({"residual_correlation": {"lkj": lkj_eta}} if residual_correlation else {})},
+        choices={"method": method, "likelihood": "normal", "residual_correlation": residual_correlation,
+                 "signs": dict(zip(outcomes, signs.tolist(), strict=True)), "parametrisation": "non-centred"},
+        data_digest=data_digest(treated, baseline, followup, outcomes),
+    )
