@@ -45,9 +45,11 @@ def _via_command(argv: list[str], folder: str):
 
 def sections() -> list:
     """Output sections contributed by the other analyses: verdicts, synthesis, report."""
+    from bayes_ldn.reanalysis import family_section
     from bayes_ldn.report import report_section
 
     return [
+        family_section,
         _via_command(["random-finding", "--trial", "final", "--outcome", "cpm"], "random_finding_cpm"),
         _via_command(["random-finding", "--trial", "final", "--outcome", "memory"], "random_finding_memory"),
         _via_command(["synthesize"], "synthesis"),

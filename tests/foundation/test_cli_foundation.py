@@ -49,6 +49,14 @@ def test_reanalyze_reproduces_published_results(tmp_path, capsys):
     assert set(bested["conversions"].str.split(":").str[0]) == {"wan2014", "cochrane", "effect_size", "p_normal"}
     assert t["prob_better"].dtype == float and (t["method"] == "exact").all()
     assert (tmp_path / "summary.md").read_text().startswith("# bayes_ldn reanalysis")
+    # Issue 5: unpooled and pooled posteriors side by side for every FINAL exploratory outcome.
+    fam = pd.read_csv(tmp_path / "final_exploratory_pooled.csv")
+    head = fam[fam["tau_prior"] == "half-normal(0.5)"].set_index("outcome")
+    assert len(head) == 6
+    assert head.loc["cpm", "pooled_prob_better"] < head.loc["cpm", "unpooled_prob_better"]
+    for name in ("report.html", "random_finding_cpm/verdict.csv", "random_finding_memory/verdict.md",
+                 "synthesis/forest.png", "synthesis/synthesis_table.csv"):
+        assert (tmp_path / name).stat().st_size > 0
 
 
 @pytest.mark.parametrize(
