@@ -1,0 +1,146 @@
+"""Compile a model structure once, then fit and simulate it for many data sets.
+
+``pm.sample(nuts_sampler="nutpie")`` recompiles the model with numba on every call (seconds);
+for simulation studies the structure is fixed and only the observed outcome changes. Here the
+observed ``outcome`` of a :class:`~bayes_ldn.designs._common.TrialModel` is rebound to a
+``pm.Data`` container (``pm.observe``), the model is compiled once with
+``nutpie.compile_pymc_model`` and each new data set is swapped in with
+``CompiledModel.with_data`` (no recompilation). A compiled forward (prior-predictive) function
+draws the true parameters and the data, reseeded per simulation.
+
+Measured on this 2-core machine: see ``benchmarks/results/fast_fitting.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bayes_ldn.designs._common import TrialModel
+
+__all__ = ["CompiledTrialModel", "cached_compiled", "compile_trial_model", "flat_draws", "register_structure"]
+
+#: Name of the data container that replaces the observed values of ``outcome``.
+OUTCOME_DATA = "outcome_data"
+
+
+@dataclass(frozen=True)
+class CompiledTrialModel:
+    """A model compiled once for repeated fitting and prior simulation.
+
+    Attributes
+    ----------
+    trial_model : TrialModel
+        The model as built.
+    nutpie_model : nutpie CompiledModel
+        Compiled with ``outcome`` read from the ``outcome_data`` container.
+    forward : callable
+        ``forward(seed: int) -> dict`` of one joint prior draw of ``parameters`` and ``outcome``.
+    parameters : tuple of str
+        Free random variables and deterministics of the model (the SBC targets).
+    data_name : str
+        The data container holding the outcome.
+    """
+
+    trial_model: TrialModel
+    nutpie_model: Any
+    forward: Callable[[int], dict[str, np.ndarray]]
+    parameters: tuple[str, ...]
+    data_name: str = OUTCOME_DATA
+
+    def fit(self, outcome: np.ndarray, *, random_seed: int, draws: int, tune: int, chains: int,
+            cores: int = 1) -> Any:
+        """Sample the posterior given a new ``outcome`` (no recompilation); returns a DataTree.
+
+        ``cores=1`` by default: simulation studies parallelise over simulations instead.
+        """
+        import nutpie
+
+        model = self.nutpie_model.with_data(**{self.data_name: np.asarray(outcome, dtype=float)})
+        return nutpie.sample(model, draws=draws, tune=tune, chains=chains, seed=int(random_seed),
+                             cores=cores, progress_bar=False)
+
+
+def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
+    """Compile ``trial_model`` once for :meth:`CompiledTrialModel.fit` and prior draws."""
+    import nutpie
+    import pymc as pm
+    from pymc.pytensorf import reseed_rngs
+    from pytensor.tensor.random.type import RandomType
+
+    logging.getLogger("pymc").setLevel(logging.ERROR)
+    model = trial_model.pymc_model
+    outcome = model["outcome"]
+    value = model.rvs_to_values[outcome]
+    parameters = tuple(v.name for v in model.free_RVs + model.deterministics)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if value in model.data_vars:
+            # The builder already reads the outcome from a data container (e.g. the crossover model).
+            data_name, observed_model = value.name, model
+        else:
+            data_name = OUTCOME_DATA
+            with model:
+                if OUTCOME_DATA not in model.named_vars:
+                    pm.Data(OUTCOME_DATA, np.asarray(value.data, dtype=float), dims=model.named_vars_to_dims.get("outcome"))
+            observed_model = pm.observe(model, {"outcome": model[OUTCOME_DATA]})
+        compiled = nutpie.compile_pymc_model(observed_model)
+        fn = pm.compile([], [model[name] for name in (*parameters, "outcome")], random_seed=0)
+    rngs = [v for v in fn.get_shared() if isinstance(v.type, RandomType)]
+    names = (*parameters, "outcome")
+
+    def forward(seed: int) -> dict[str, np.ndarray]:
+        reseed_rngs(rngs, int(seed))
+        return dict(zip(names, (np.asarray(x) for x in fn()), strict=True))
+
+    return CompiledTrialModel(trial_model=trial_model, nutpie_model=compiled, forward=forward, parameters=parameters,
+                              data_name=data_name)
+
+
+# --- per-process cache keyed by model structure -------------------------------------------------
+
+#: Builders of model structures by name: ``builder(**structure) -> TrialModel``.
+_STRUCTURES: dict[str, Callable[..., TrialModel]] = {}
+_CACHE: dict[str, CompiledTrialModel] = {}
+
+
+def register_structure(name: str, builder: Callable[..., TrialModel]) -> None:
+    """Make ``builder`` available to :func:`cached_compiled` under ``name``."""
+    _STRUCTURES[name] = builder
+
+
+def cached_compiled(name: str, structure: Mapping[str, Any]) -> CompiledTrialModel:
+    """The compiled model for ``(name, structure)``, compiled at most once per process.
+
+    ``structure`` holds JSON-serialisable keyword arguments of the registered builder (sizes,
+    SEs, priors): everything but the outcome, which :meth:`CompiledTrialModel.fit` swaps in.
+    """
+    key = json.dumps([name, dict(structure)], sort_keys=True)
+    if key not in _CACHE:
+        if name not in _STRUCTURES:
+            from bayes_ldn.simulation.structures import available_structures
+
+            available_structures()  # imports (and so registers) every installed structure
+        if name not in _STRUCTURES:
+            raise KeyError(f"no model structure {name!r}; known: {sorted(_STRUCTURES)}")
+        _CACHE[key] = compile_trial_model(_STRUCTURES[name](**structure))
+    return _CACHE[key]
+
+
+def flat_draws(tree: Any, name: str, n_draws: int) -> np.ndarray:
+    """``n_draws`` posterior draws of ``name`` evenly thinned over chains and draws.
+
+    Returns shape ``(n_draws, *event_shape)``. Thinning reduces autocorrelation, which would
+    otherwise make SBC rank histograms U-shaped even for a correct sampler (Talts et al. 2018).
+    """
+    da = tree["posterior"][name]
+    values = np.asarray(da.values)
+    flat = values.reshape(-1, *values.shape[2:])
+    idx = np.linspace(0, flat.shape[0] - 1, n_draws).round().astype(int)
+    return flat[idx]

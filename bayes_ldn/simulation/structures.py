@@ -1,0 +1,84 @@
+"""Model structures for simulation studies: each shipped design with fixed, proper priors.
+
+SBC needs proper priors (the truth is drawn from them) and a fixed data structure (sizes and
+SEs); only the outcome varies between simulations. Each builder takes JSON-serialisable keyword
+arguments so that :func:`bayes_ldn.simulation.compiled.cached_compiled` can key its cache and the
+engine its output folder on them.
+
+========================  =================================================================
+structure                 default scenario (:data:`DEFAULT_STRUCTURES`)
+========================  =================================================================
+``aggregate``             one FINAL-like standardized effect, SE = sqrt(1/45 + 1/47),
+                          prior N(0, 0.5^2)
+``hierarchical``          five FINAL-like standardized outcomes, mu ~ N(0, 1),
+                          tau ~ HalfNormal(0.5)
+``crossover``             registered when ``bayes_ldn.designs.crossover`` exists
+``parallel``              registered when ``bayes_ldn.designs.parallel`` exists
+========================  =================================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import math
+from collections.abc import Sequence
+
+from bayes_ldn.conversions import Converted
+from bayes_ldn.data.records import EffectLikelihood
+from bayes_ldn.designs._common import TrialModel
+from bayes_ldn.designs.aggregate import aggregate_model
+from bayes_ldn.designs.hierarchical import hierarchical_model
+from bayes_ldn.priors import normal
+from bayes_ldn.simulation.compiled import register_structure
+
+__all__ = ["DEFAULT_STRUCTURES", "FINAL_SE", "SBC_TARGETS", "aggregate_structure", "available_structures", "hierarchical_structure"]
+
+#: SE of a standardized mean difference with FINAL's arm sizes (45 LDN, 47 placebo).
+FINAL_SE: float = math.sqrt(1 / 45 + 1 / 47)
+
+
+def aggregate_structure(*, se: float, prior_mean: float, prior_sd: float) -> TrialModel:
+    """Aggregate model for one estimate with standard error ``se`` and a normal prior."""
+    likelihood = EffectLikelihood(
+        estimate=0.0, se=se, sign=1, scale="linear", units="SD",
+        conversions=(Converted(se, "se_given", "simulation structure"),),
+        provenance={"trial": "simulation", "record": "simulation", "evidence": "simulated"},
+    )
+    return aggregate_model(likelihood, normal(prior_mean, prior_sd))
+
+
+def hierarchical_structure(*, ses: Sequence[float], mu_prior: Sequence[float], tau_scale: float) -> TrialModel:
+    """Hierarchical model over ``len(ses)`` units, ``mu ~ N(*mu_prior)``, ``tau ~ HalfNormal``."""
+    k = len(ses)
+    return hierarchical_model(
+        [0.0] * k, list(ses), [f"outcome{i + 1}" for i in range(k)],
+        mu_prior=(float(mu_prior[0]), float(mu_prior[1])), tau_prior=("halfnormal", float(tau_scale)),
+        unit_dim="unit",  # "outcome" would clash with the observed variable's name
+    )
+
+
+#: Default simulation scenario of each structure (the CLI's ``--model`` choices).
+DEFAULT_STRUCTURES: dict[str, dict] = {
+    "aggregate": {"se": FINAL_SE, "prior_mean": 0.0, "prior_sd": 0.5},
+    "hierarchical": {"ses": [FINAL_SE] * 5, "mu_prior": [0.0, 1.0], "tau_scale": 0.5},
+}
+
+#: Variables whose ranks SBC tests (``None``: every free variable and deterministic).
+SBC_TARGETS: dict[str, list[str] | None] = {"aggregate": None, "hierarchical": None}
+
+register_structure("aggregate", aggregate_structure)
+register_structure("hierarchical", hierarchical_structure)
+
+
+def available_structures() -> tuple[str, ...]:
+    """Structures whose design modules are installed (crossover/parallel are optional)."""
+    names = ["aggregate", "hierarchical"]
+    for extra in ("crossover", "parallel"):
+        if importlib.util.find_spec(f"bayes_ldn.simulation.structures_{extra}") is not None and \
+                importlib.util.find_spec(f"bayes_ldn.designs.{extra}") is not None:
+            module = importlib.import_module(f"bayes_ldn.simulation.structures_{extra}")
+            DEFAULT_STRUCTURES.setdefault(extra, module.DEFAULT)
+            SBC_TARGETS.setdefault(extra, module.TARGETS)
+            names.append(extra)
+    return tuple(names)
