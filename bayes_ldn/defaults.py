@@ -23,7 +23,12 @@ PROB_DIGITS: int = 3
 DRAWS: int = 1000
 TUNE: int = 1000
 CHAINS: int = 4
-#: The sampler PyMC runs NUTS with ("pymc" or "nutpie"); see benchmarks/ for the measurement.
+#: The NUTS implementation for one-off fits ("nutpie" or "pymc"). Measured here
+#: (benchmarks/results/): PyMC's own NUTS starts faster on a new model (cold crossover fit 21 s vs
+#: 36 s) at the same ESS per second, but it gave divergences that nutpie did not on the few-trial
+#: synthesis model (3 vs 0, same seed and target_accept) and forks a multi-threaded process. nutpie
+#: is kept as the default for robustness; repeated fits of one structure use nutpie compiled once
+#: (bayes_ldn.simulation.compiled, 340-470 fits/min).
 NUTS_SAMPLER: str = "nutpie"
 
 #: Gauss-Legendre panels x nodes used by the heterogeneity quadrature in ``stats``.
