@@ -1,0 +1,214 @@
+"""``bayes-ldn crossover``: fit the crossover mixed model to a user's long-format CSV.
+
+One row per subject x period. The printed effect is active minus control on the outcome scale;
+``prob_better`` is P(active better) in the direction given by ``--better``, which is required
+because the direction of benefit is an analysis choice with no safe default. The other
+analysis choices default to the standard analysis and are echoed in the output (``choices``):
+no carry-over term, normal residuals, the ``vague`` (flat) effect prior and the ``wide``
+nuisance priors. User-given priors (``normal:MEAN,SD``, ``t:MEAN,SD,DF``) are on the printed
+scale (active minus control); named presets are anchored on ``--mcid`` (a positive magnitude).
+
+Nothing is written until the data, the prior and the options are validated and the model has
+been fitted; ``--out DIR`` then receives ``decision.csv`` (the decision row) and
+``crossover.nc`` (the DataTree, netCDF; ``crossover.zarr`` when no netCDF4 backend, h5netcdf or
+netCDF4, is installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bayes_ldn import defaults
+from bayes_ldn import priors as pr
+from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
+from bayes_ldn.data.crossover import CrossoverData
+from bayes_ldn.data.records import align_sign
+from bayes_ldn.data.simulate_crossover import SYNTHETIC_LABEL, simulate_crossover
+from bayes_ldn.designs.crossover import NUISANCE_PRESETS, crossover_model
+from bayes_ldn.diagnostics import convergence_table, failed_checks
+from bayes_ldn.exceptions import DataValidationError
+from bayes_ldn.fit import fit
+from bayes_ldn.stats import format_probability
+from bayes_ldn.summaries import DECISION_COLUMNS
+
+__all__ = ["register", "run"]
+
+_ROLES = ("subject", "sequence", "period", "treatment", "outcome")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``crossover`` subcommand."""
+    p = sub.add_parser("crossover", help="Bayesian mixed model of a crossover trial from a CSV")
+    p.add_argument("data", metavar="DATA.csv", nargs="?", help="long format: one row per subject x period")
+    p.add_argument("--synthetic-seed", type=int, metavar="N",
+                   help="instead of DATA.csv: synthetic Bested-like data (AB/BA, 58 patients, FIQR-like; "
+                        "LDN - placebo = -3, period 2 - 1 = -2) for demonstration, labelled synthetic")
+    for role in _ROLES:
+        p.add_argument(f"--{role}", default=role, metavar="COL", help=f"{role} column (default {role!r})")
+    p.add_argument("--baseline", metavar="COL", help="period baseline column (adjusts for it)")
+    p.add_argument("--active", metavar="LEVEL", help="treatment level of the active arm (required)")
+    p.add_argument("--control", metavar="LEVEL", help="treatment level of the control (required)")
+    p.add_argument("--better", choices=("higher", "lower"), help="direction of benefit (required)")
+    p.add_argument("--carryover", action="store_true",
+                   help="add a sequence (= carry-over in AB/BA) effect; aliased with sequence in 2x2")
+    p.add_argument("--likelihood", choices=("normal", "student"), default="normal", help="residuals")
+    p.add_argument("--prior", default="vague", help="NAME[_strength] | normal:MEAN,SD | t:MEAN,SD,DF")
+    p.add_argument("--nuisance", choices=tuple(NUISANCE_PRESETS), default="wide", help="nuisance priors")
+    p.add_argument("--mcid", type=float, help="clinically important difference (positive magnitude)")
+    p.add_argument("--rope", type=float, help="half-width of the region of practical equivalence")
+    p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--draws", type=int, default=defaults.DRAWS, help="draws per chain")
+    p.add_argument("--tune", type=int, default=defaults.TUNE, help="tuning steps per chain")
+    p.add_argument("--chains", type=int, default=defaults.CHAINS, help="chains")
+    p.add_argument("--sampler", choices=("nutpie", "pymc"), default=defaults.NUTS_SAMPLER, help="NUTS sampler")
+    p.add_argument("--trial", default="", help="trial name for the decision row")
+    p.add_argument("--units", default="", help="outcome units for the decision row")
+    p.add_argument("--out", metavar="DIR", help="write decision.csv and crossover.nc here")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def _option_problems(a: argparse.Namespace) -> list[str]:
+    out = []
+    if a.better is None:
+        out.append("--better higher|lower is required: the direction of benefit is an analysis choice")
+    for name in ("mcid", "rope"):
+        v = getattr(a, name)
+        if v is not None and not v > 0:
+            out.append(f"--{name} must be positive, got {v}")
+    if not 0 < a.ci_prob < 1:
+        out.append(f"--ci-prob must lie in (0, 1), got {a.ci_prob}")
+    for name in ("draws", "tune", "chains"):
+        if getattr(a, name) < 1:
+            out.append(f"--{name} must be at least 1, got {getattr(a, name)}")
+    if a.out is not None and Path(a.out).exists() and not Path(a.out).is_dir():
+        out.append(f"--out {a.out!r} exists and is not a directory")
+    return out
+
+
+def _aligned_prior(prior: pr.EffectPrior, better: str) -> pr.EffectPrior:
+    """User-given priors are on the printed contrast; the model's prior is on the aligned one."""
+    if align_sign(better) < 0 and prior.family in ("normal", "student_t"):
+        return pr.EffectPrior(name=prior.name, family=prior.family, rationale=prior.rationale,
+                              params={**prior.params, "mu": 0.0 - prior.params["mu"]})
+    return prior
+
+
+def _inputs(a: argparse.Namespace) -> tuple[CrossoverData, pr.EffectPrior]:
+    problems = _option_problems(a)
+    prior = None
+    try:
+        prior = pr.parse_prior(a.prior, mcid=a.mcid)
+    except DataValidationError as err:
+        problems += list(err.problems)
+    data = None
+    df = None
+    synthetic = a.synthetic_seed is not None
+    # Synthetic data name their own levels; a user's CSV needs --active and --control.
+    active = a.active or ("LDN" if synthetic else None)
+    control = a.control or ("placebo" if synthetic else None)
+    if (a.data is not None) != synthetic:
+        if synthetic:
+            df, _ = simulate_crossover(treatment_effect=-3.0, period_effect=-2.0, subject_sd=12.0,
+                                       residual_sd=10.0, random_seed=a.synthetic_seed,
+                                       treatment=active, reference=control)
+        elif not Path(a.data).is_file():
+            problems.append(f"cannot read {a.data!r}: no such file")
+        else:
+            try:
+                df = pd.read_csv(a.data)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+                problems.append(f"cannot read {a.data!r} as CSV: {err}")
+    else:
+        problems.append("give DATA.csv or --synthetic-seed N (one of them)")
+    for flag, level in (("active", active), ("control", control)):
+        if level is None:
+            problems.append(f"--{flag} LEVEL is required: the {flag} level of the treatment column")
+    if df is not None and active is not None and control is not None:
+        columns = {role: getattr(a, role) for role in _ROLES}
+        if a.baseline is not None:
+            columns["baseline"] = a.baseline
+        try:
+            data = CrossoverData.from_frame(df, treatment=active, reference=control, columns=columns)
+        except DataValidationError as err:
+            problems += list(err.problems)
+    if problems or data is None or prior is None:
+        raise DataValidationError("bayes-ldn crossover", problems)
+    return data, _aligned_prior(prior, a.better)
+
+
+def _rows(df: pd.DataFrame) -> dict[str, dict[str, float]]:
+    keys = ["mean", "sd", "median", "lower", "upper"]
+    return {str(r["label"]): {k: float(r[k]) for k in keys} for _, r in df.iterrows()}
+
+
+def _write_datatree(idata: Any, stem: Path) -> Path:
+    """netCDF when a netCDF4 backend works (netCDF4, or h5netcdf with h5py), else a zarr store."""
+    netcdf = stem.with_suffix(".nc")
+    try:
+        idata.to_netcdf(netcdf)
+        return netcdf
+    except (ImportError, ValueError):
+        # xarray raises these when no netCDF4-capable backend is importable.
+        netcdf.unlink(missing_ok=True)
+    # Unconsolidated: consolidated metadata is not part of the zarr v3 format.
+    idata.to_zarr(stem.with_suffix(".zarr"), mode="w", consolidated=False)
+    return stem.with_suffix(".zarr")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate, fit, print and (with ``--out``) write."""
+    data, prior = _inputs(args)
+    carryover = "sequence" if args.carryover else "none"
+    model = crossover_model(data, prior, better=args.better, carryover=carryover,
+                            likelihood=args.likelihood, baseline=args.baseline is not None,
+                            nuisance=args.nuisance)
+    checked = ["treatment_effect", "period_effect", "subject_sd", "residual_sd"]
+    checked += ["sequence_effect"] if carryover == "sequence" else []
+    idata = fit(model, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains,
+                nuts_sampler=args.sampler, var_names_check=checked)
+    row = crossover_decision_row(model, idata, prior, mcid=args.mcid, rope=args.rope, trial=args.trial,
+                                 outcome=args.outcome, units=args.units, ci_prob=args.ci_prob)
+    conv = convergence_table(idata, checked)
+    out: dict[str, Any] = {k: row[k] for k in ("mean", "sd", "median", "lower", "upper", "ci_prob", "ci_kind",
+                                               "prob_better")}
+    if args.mcid is not None:
+        out["prob_better_than_mcid"] = row["prob_better_than_mcid"]
+    if args.rope is not None:
+        out["prob_rope"] = row["prob_rope"]
+    out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{data.treatment} - {data.reference}")
+    out["period_effect"] = _rows(effect_summary(idata, "period_effect", ci_prob=args.ci_prob))
+    if carryover == "sequence":
+        out["sequence_effect"] = _rows(effect_summary(idata, "sequence_effect", ci_prob=args.ci_prob))
+    problems = failed_checks(conv)
+    out.update(r_hat=float(conv["r_hat"].max()), ess_bulk=float(conv["ess_bulk"].min()),
+               divergences=int(conv["divergences"].iloc[0]), converged=not problems,
+               convergence_problems=problems, n_subjects=len(data.subjects), n_obs=data.n_obs,
+               prior=prior.describe(), prior_scale="aligned (positive = better)",
+               choices={k: v for k, v in model.choices.items() if k != "sequence_orders"},
+               sequence_orders={k: list(v) for k, v in data.sequence_orders.items()}, random_seed=args.seed,
+               data_source=SYNTHETIC_LABEL if args.synthetic_seed is not None else str(args.data))
+
+    if args.out is not None:
+        target = Path(args.out)
+        target.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame([row])[[c for c in DECISION_COLUMNS if c in row]].to_csv(target / "decision.csv", index=False)
+        written = [target / "decision.csv", _write_datatree(idata, target / "crossover")]
+        out["written"] = [str(w) for w in written]
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    for k, v in out.items():
+        if k.startswith("prob_"):
+            v = format_probability(v)
+        elif isinstance(v, float):
+            v = f"{v:.4g}"
+        print(f"{k:>22}: {v}", file=sys.stdout)
+    return 0

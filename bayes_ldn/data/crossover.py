@@ -1,0 +1,414 @@
+"""Validated patient-level data of a two-treatment crossover trial.
+
+The input is a tidy long frame with one row per subject x period: ``subject``, ``sequence``,
+``period`` (1-based integers), ``treatment``, ``outcome`` and an optional period ``baseline``.
+Users keep their own column names through ``columns={"subject": "patient_id", ...}``.
+
+:meth:`CrossoverData.from_frame` checks everything first and raises one
+:class:`~bayes_ldn.exceptions.DataValidationError` listing every problem, each with its column,
+rows (1-based data rows) or subjects and how to fix it:
+
+* a required column is missing, or the frame is empty;
+* an unknown treatment level (only ``treatment`` and ``reference`` are allowed);
+* a missing subject / sequence / period / treatment label, or a period that is not a positive
+  integer;
+* a non-finite (missing, non-numeric or infinite) outcome or baseline;
+* a subject in two sequences;
+* a missing period (a gap, or a subject without period 1) or a repeated period;
+* a treatment order that contradicts the subject's sequence (the sequence's order is what most
+  of its subjects received);
+* fewer than two sequences, a sequence with one subject, or fewer than two periods.
+
+A subject who drops out (rows for the later periods absent) is kept: the model uses what exists.
+Only two treatments are supported (active and reference), with any number of periods and
+sequences (AB/BA, ABB/BAA, ABBA/BAAB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bayes_ldn.exceptions import raise_if
+
+__all__ = ["COLUMN_ROLES", "CrossoverData"]
+
+#: Canonical column roles; ``baseline`` is optional.
+COLUMN_ROLES = ("subject", "sequence", "period", "treatment", "outcome", "baseline")
+_REQUIRED = ("subject", "sequence", "period", "treatment", "outcome")
+_MAX_LISTED = 8
+_WHAT = "crossover data"
+
+
+def _listing(values: Sequence[Any]) -> str:
+    vals = [str(v) for v in values]
+    more = len(vals) - _MAX_LISTED
+    return ", ".join(vals[:_MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _rows(mask: np.ndarray) -> str:
+    return _listing((np.flatnonzero(mask) + 1).tolist())
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrossoverData:
+    """Long-format crossover data, one row per observed subject x period (read-only).
+
+    Build it with :meth:`from_frame`; the constructor itself does not validate.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Canonical columns ``subject``, ``sequence``, ``period``, ``treatment``, ``outcome``
+        (+ ``baseline``), sorted by subject and period; treat as read-only.
+    treatment, reference : str
+        Treatment levels; effects are treatment minus reference.
+    sequence_orders : dict
+        Sequence label -> treatment received in periods 1..P.
+    has_baseline : bool
+        Whether a period baseline column was given.
+    columns : dict
+        Role -> the user's column name it was read from.
+    """
+
+    frame: pd.DataFrame
+    treatment: str
+    reference: str
+    sequence_orders: Mapping[str, tuple[str, ...]]
+    has_baseline: bool
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    # -- labels and indices ------------------------------------------------------------------
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Subject ids, sorted."""
+        return tuple(self.frame["subject"].cat.categories)
+
+    @property
+    def sequences(self) -> tuple[str, ...]:
+        """Sequence labels, sorted; the first is the reference sequence of ``sequence_effect``."""
+        return tuple(self.frame["sequence"].cat.categories)
+
+    @property
+    def periods(self) -> tuple[int, ...]:
+        """Period numbers 1..P."""
+        return tuple(range(1, int(self.frame["period"].max()) + 1))
+
+    @property
+    def coords(self) -> dict[str, list[Any]]:
+        """Coordinates for the PyMC model (``period_contrast``: periods 2..P against period 1)."""
+        return {
+            "subject": list(self.subjects),
+            "sequence": list(self.sequences),
+            "sequence_contrast": list(self.sequences[1:]),
+            "period": list(self.periods),
+            "period_contrast": list(self.periods[1:]),
+            "treatment": [self.reference, self.treatment],
+            "obs": list(range(len(self.frame))),
+        }
+
+    @property
+    def n_obs(self) -> int:
+        """Number of observed subject x period rows."""
+        return len(self.frame)
+
+    @property
+    def subject_index(self) -> np.ndarray:
+        """Per row: index into :attr:`subjects`."""
+        return _readonly(self.frame["subject"].cat.codes.to_numpy(dtype=int))
+
+    @property
+    def sequence_index(self) -> np.ndarray:
+        """Per row: index into :attr:`sequences`."""
+        return _readonly(self.frame["sequence"].cat.codes.to_numpy(dtype=int))
+
+    @property
+    def outcome(self) -> np.ndarray:
+        """Per row: the outcome."""
+        return _readonly(self.frame["outcome"].to_numpy(dtype=float))
+
+    @property
+    def baseline(self) -> np.ndarray | None:
+        """Per row: the period baseline, or ``None``."""
+        return _readonly(self.frame["baseline"].to_numpy(dtype=float)) if self.has_baseline else None
+
+    # -- design matrices ---------------------------------------------------------------------
+
+    @property
+    def treated(self) -> np.ndarray:
+        """Per row: 1 when the row's treatment is :attr:`treatment`, else 0."""
+        return _readonly((self.frame["treatment"] == self.treatment).to_numpy(dtype=float))
+
+    @property
+    def period_matrix(self) -> np.ndarray:
+        """Rows x (P - 1) indicators of periods 2..P (period 1 is the reference)."""
+        p = self.frame["period"].to_numpy(dtype=int)
+        return _readonly((p[:, None] == np.asarray(self.periods[1:])[None, :]).astype(float))
+
+    @property
+    def sequence_matrix(self) -> np.ndarray:
+        """Rows x (S - 1) indicators of sequences 2..S (the first sorted sequence is the reference)."""
+        s = self.sequence_index
+        return _readonly((s[:, None] == np.arange(1, len(self.sequences))[None, :]).astype(float))
+
+    @property
+    def carryover_indicator(self) -> np.ndarray:
+        """Per row: 1 when the subject received :attr:`treatment` in the previous period.
+
+        First-order (differential) carry-over of the active treatment; 0 in period 1. It is
+        taken from the sequence's order, so it is defined even after a missing earlier row.
+        """
+        out = np.zeros(self.n_obs)
+        for i, (seq, per) in enumerate(zip(self.frame["sequence"], self.frame["period"], strict=True)):
+            if per > 1:
+                out[i] = float(self.sequence_orders[str(seq)][per - 2] == self.treatment)
+        return _readonly(out)
+
+    def design_matrix(self) -> pd.DataFrame:
+        """Fixed-effect design matrix (intercept, periods, treatment, sequences, carry-over).
+
+        For reading and for frequentist references; the model builder uses the same columns.
+        """
+        cols: dict[str, np.ndarray] = {"intercept": np.ones(self.n_obs)}
+        for j, p in enumerate(self.periods[1:]):
+            cols[f"period_{p}"] = self.period_matrix[:, j]
+        cols["treated"] = self.treated
+        for j, s in enumerate(self.sequences[1:]):
+            cols[f"sequence_{s}"] = self.sequence_matrix[:, j]
+        cols["carryover"] = self.carryover_indicator
+        return pd.DataFrame(cols)
+
+    def completers(self) -> pd.DataFrame:
+        """Subjects observed in every period: wide frame (subject x period outcomes) with sequence."""
+        wide = self.frame.pivot(index="subject", columns="period", values="outcome")
+        wide = wide.dropna()
+        seq = self.frame.drop_duplicates("subject").set_index("subject")["sequence"]
+        wide.insert(0, "sequence", seq.loc[wide.index].astype(str))
+        return wide
+
+    def first_period(self) -> pd.DataFrame:
+        """Period-1 rows (every randomised subject with a period-1 outcome): a parallel comparison."""
+        return self.frame[self.frame["period"] == 1].reset_index(drop=True)
+
+    def digest_payload(self) -> list[Any]:
+        """What identifies the data, for :func:`bayes_ldn.designs._common.data_digest`."""
+        f = self.frame
+        return [
+            f["subject"].astype(str).tolist(), f["sequence"].astype(str).tolist(),
+            f["period"].tolist(), f["treatment"].astype(str).tolist(),
+            np.asarray(f["outcome"], dtype=float),
+            np.asarray(f["baseline"], dtype=float) if self.has_baseline else [],
+            self.treatment, self.reference,
+        ]
+
+    # -- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def from_frame(
+        cls,
+        df: pd.DataFrame,
+        *,
+        treatment: str,
+        reference: str,
+        columns: Mapping[str, str] | None = None,
+    ) -> CrossoverData:
+        """Validate a tidy long frame and build :class:`CrossoverData`.
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per subject x period.
+        treatment, reference : str
+            Levels of the treatment column; effects are treatment minus reference.
+        columns : mapping, optional
+            Role -> the user's column name for ``subject``, ``sequence``, ``period``,
+            ``treatment``, ``outcome`` and ``baseline`` (defaults: the role names). A
+            ``baseline`` column is used only when mapped or present under its default name.
+
+        Raises
+        ------
+        DataValidationError
+            Listing every problem at once.
+        """
+        given = dict(columns or {})
+        unknown = sorted(set(given) - set(COLUMN_ROLES))
+        raise_if(_WHAT, [f"unknown column role(s) {unknown}; roles are {', '.join(COLUMN_ROLES)}"]
+                 if unknown else [])
+        cols = {role: given.get(role, role) for role in COLUMN_ROLES}
+        has_baseline = "baseline" in given or "baseline" in df.columns
+        problems: list[str] = []
+        if str(treatment) == str(reference):
+            problems.append(f"treatment and reference are the same level {treatment!r}; give two different levels")
+        needed = [*_REQUIRED, *(["baseline"] if has_baseline else [])]
+        missing = [f"{role} column {cols[role]!r}" for role in needed if cols[role] not in df.columns]
+        if missing:
+            problems.append(
+                f"missing {', '.join(missing)}; the frame has columns {', '.join(map(str, df.columns))} "
+                "(map roles to your names with columns={'subject': ...} or --subject/--period/...)"
+            )
+        if len(df) == 0:
+            problems.append("the frame has no rows")
+        raise_if(_WHAT, problems)
+        return cls._validated(df, str(treatment), str(reference), cols, has_baseline)
+
+    @classmethod
+    def _validated(
+        cls, df: pd.DataFrame, treatment: str, reference: str, cols: dict[str, str], has_baseline: bool
+    ) -> CrossoverData:
+        problems: list[str] = []
+        labels = {r: df[cols[r]].astype("string").str.strip().reset_index(drop=True)
+                  for r in ("subject", "sequence", "treatment")}
+        for role, ser in labels.items():
+            m = ser.isna().to_numpy()
+            if m.any():
+                problems.append(f"column {cols[role]!r}: missing {role} in rows {_rows(m)}; fill it in")
+        subject = labels["subject"]
+
+        raw_period = df[cols["period"]].reset_index(drop=True)
+        period_f = pd.to_numeric(raw_period, errors="coerce").to_numpy(dtype=float)
+        bad_p = ~np.isfinite(period_f) | (period_f < 1) | (np.round(period_f) != period_f)
+        if bad_p.any():
+            problems.append(
+                f"column {cols['period']!r}: period must be a positive integer (1, 2, ...) in rows "
+                f"{_rows(bad_p)} (found {_listing(sorted(set(raw_period[bad_p].astype(str))))}); "
+                "number periods 1..P in time order"
+            )
+        period = np.where(bad_p, -1, np.nan_to_num(period_f, nan=-1)).astype(int)
+
+        trt = labels["treatment"]
+        bad_t = (~trt.isin([treatment, reference]) & trt.notna()).to_numpy()
+        if bad_t.any():
+            problems.append(
+                f"column {cols['treatment']!r}: unknown treatment level(s) "
+                f"{sorted(set(trt[bad_t]))} in rows {_rows(bad_t)}; expected {treatment!r} (treatment) "
+                f"or {reference!r} (reference): recode these rows, or fix --active/--control"
+            )
+
+        numeric: dict[str, np.ndarray] = {}
+        for role in ("outcome", *(["baseline"] if has_baseline else [])):
+            raw = df[cols[role]].reset_index(drop=True)
+            values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+            bad = ~np.isfinite(values)
+            if bad.any():
+                problems.append(
+                    f"column {cols[role]!r}: non-finite {role} (missing, non-numeric or infinite) in rows "
+                    f"{_rows(bad)} (subjects {_listing(subject[bad].fillna('<missing>').tolist())}); give a "
+                    "finite number, or drop the row (a subject who dropped out simply has no later rows)"
+                )
+            numeric[role] = values
+
+        ok = (subject.notna() & labels["sequence"].notna()).to_numpy()
+        seq_per_subject = labels["sequence"][ok].groupby(subject[ok].to_numpy()).unique()
+        two = {s: sorted(v) for s, v in seq_per_subject.items() if len(v) > 1}
+        if two:
+            problems.append(
+                f"column {cols['sequence']!r}: subject(s) in more than one sequence: "
+                f"{_listing([f'{s} ({"/".join(v)})' for s, v in two.items()])}; a subject belongs to one "
+                "sequence for the whole trial"
+            )
+
+        okp = ok & ~bad_p
+        per_subject = pd.Series(period[okp]).groupby(subject[okp].to_numpy()).agg(list)
+        repeated = {s: sorted({p for p in v if v.count(p) > 1}) for s, v in per_subject.items()}
+        repeated = {s: v for s, v in repeated.items() if v}
+        if repeated:
+            problems.append(
+                f"column {cols['period']!r}: repeated period for subject(s) "
+                f"{_listing([f'{s} (period {",".join(map(str, v))})' for s, v in repeated.items()])}; "
+                "keep one row per subject and period"
+            )
+        gaps = {s: sorted(set(range(1, max(v) + 1)) - set(v)) for s, v in per_subject.items()}
+        gaps = {s: v for s, v in gaps.items() if v}
+        if gaps:
+            problems.append(
+                f"column {cols['period']!r}: missing period for subject(s) "
+                f"{_listing([f'{s} (period {",".join(map(str, v))})' for s, v in gaps.items()])}; periods "
+                "must run 1, 2, ... without gaps (drop-out after a period is fine: leave out the later rows)"
+            )
+        n_periods = int(period[okp].max()) if okp.any() else 0
+        if okp.any() and n_periods < 2:
+            problems.append(f"column {cols['period']!r}: only period 1 is present; a crossover needs at least two")
+
+        # Subjects in two sequences are already reported; the orders are judged without them.
+        single = ~subject.isin(list(two)).to_numpy()
+        orders = cls._sequence_orders(labels, period, okp & ~bad_t & single, cols, n_periods, problems)
+
+        n_per_seq = pd.Series(subject[ok].to_numpy()).groupby(labels["sequence"][ok].to_numpy()).nunique()
+        if ok.any() and len(n_per_seq) < 2:
+            problems.append(
+                f"column {cols['sequence']!r}: only one sequence ({_listing(n_per_seq.index.tolist())}); "
+                "a crossover needs at least two (e.g. AB and BA) to separate treatment from period"
+            )
+        lonely = n_per_seq[n_per_seq < 2]
+        if len(lonely):
+            problems.append(
+                f"column {cols['sequence']!r}: sequence(s) with a single subject: "
+                f"{_listing(lonely.index.tolist())}; a sequence needs at least two subjects "
+                "(check the labels for typos)"
+            )
+        if len(orders) > 1 and len(set(orders.values())) == 1:
+            problems.append(
+                f"column {cols['sequence']!r}: every sequence has the same treatment order "
+                f"{'/'.join(next(iter(orders.values())))}; treatment is then confounded with period: "
+                "check the sequence column"
+            )
+        raise_if(_WHAT, problems)
+
+        frame = pd.DataFrame({
+            "subject": pd.Categorical(subject.astype(str)),
+            "sequence": pd.Categorical(labels["sequence"].astype(str)),
+            "period": period,
+            "treatment": pd.Categorical(trt.astype(str), categories=[reference, treatment]),
+            "outcome": numeric["outcome"],
+        })
+        if has_baseline:
+            frame["baseline"] = numeric["baseline"]
+        frame = frame.sort_values(["subject", "period"], kind="stable").reset_index(drop=True)
+        return cls(frame=frame, treatment=treatment, reference=reference, sequence_orders=orders,
+                   has_baseline=has_baseline, columns=dict(cols))
+
+    @staticmethod
+    def _sequence_orders(
+        labels: dict[str, pd.Series], period: np.ndarray, ok: np.ndarray, cols: dict[str, str],
+        n_periods: int, problems: list[str],
+    ) -> dict[str, tuple[str, ...]]:
+        """Each sequence's order (majority per period) and every subject that contradicts it."""
+        frame = pd.DataFrame({"subject": labels["subject"], "sequence": labels["sequence"],
+                              "period": period, "treatment": labels["treatment"]})[ok]
+        orders: dict[str, tuple[str, ...]] = {}
+        contradict: list[str] = []
+        for seq, g in frame.groupby("sequence", sort=True):
+            order = []
+            for p in range(1, n_periods + 1):
+                counts = g.loc[g["period"] == p, "treatment"].value_counts()
+                if counts.empty:
+                    order.append("")
+                    continue
+                if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
+                    problems.append(
+                        f"column {cols['treatment']!r}: sequence {seq!r} has no consistent treatment in period "
+                        f"{p} ({', '.join(f'{k}: {v} subjects' for k, v in counts.items())}); every subject "
+                        "of a sequence receives the same order: check the sequence and treatment columns"
+                    )
+                order.append(str(counts.index[0]))
+                off = g[(g["period"] == p) & (g["treatment"] != counts.index[0])]
+                contradict += [f"{s} (sequence {seq}, period {p}: {t}, expected {counts.index[0]})"
+                               for s, t in zip(off["subject"], off["treatment"], strict=True)]
+            orders[str(seq)] = tuple(order)
+        if contradict:
+            problems.append(
+                f"column {cols['treatment']!r}: treatment order contradicts the sequence for "
+                f"{_listing(contradict)}; fix the treatment or the sequence of these rows"
+            )
+        return orders
