@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reanalysis test test-fast test-sbc clean
+.PHONY: reanalysis test test-fast test-sbc notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test-fast: $(STAMP)
 
 test-sbc: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -m sbc
+
+## Generate executed copies of every notebook (notebooks/**/*.ipynb, gitignored); FAST=1 for fewer draws.
+notebooks: $(STAMP)
+	BAYES_LDN_FAST=$(FAST) MPLBACKEND=Agg $(BIN)/jupytext --to ipynb --execute notebooks/reanalyses/*.py notebooks/course/*.py
 
 clean:
 	rm -rf $(VENV) reanalysis
