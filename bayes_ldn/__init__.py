@@ -1,10 +1,71 @@
-"""bayes_ldn: Bayesian reanalysis of randomized trials of low-dose naltrexone, and trials like them."""
+"""bayes_ldn: Bayesian reanalysis of randomized trials of low-dose naltrexone, and trials like them.
 
+The public API is importable from the package root; names resolve lazily, so
+``import bayes_ldn`` never imports PyMC (only the model builders and ``fit`` do).
+
+>>> import bayes_ldn as bl
+>>> lik = bl.to_likelihood(bl.load_record("final_cpm"), "ci_normal")
+>>> post = bl.exact_posterior(lik, bl.priors.vague())
+>>> bl.format_probability(post.prob_above(0.0))
+'0.991'
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("bayes_ldn")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+#: public name -> module that defines it
+_API = {
+    "Estimand": "bayes_ldn.estimand",
+    "BayesLDNError": "bayes_ldn.exceptions",
+    "DataValidationError": "bayes_ldn.exceptions",
+    "ConvergenceWarning": "bayes_ldn.exceptions",
+    "load_record": "bayes_ldn.datasets",
+    "load_family": "bayes_ldn.datasets",
+    "list_records": "bayes_ldn.datasets",
+    "PublishedRecord": "bayes_ldn.data.records",
+    "EffectLikelihood": "bayes_ldn.data.records",
+    "to_likelihood": "bayes_ldn.data.records",
+    "align_sign": "bayes_ldn.data.records",
+    "CrossoverData": "bayes_ldn.data.crossover",
+    "ParallelData": "bayes_ldn.data.parallel",
+    "simulate_crossover": "bayes_ldn.data.simulate_crossover",
+    "simulate_final_like": "bayes_ldn.data.simulate_parallel",
+    "conjugate_normal": "bayes_ldn.stats",
+    "normal_hierarchical": "bayes_ldn.stats",
+    "format_probability": "bayes_ldn.stats",
+    "exact_posterior": "bayes_ldn.exact",
+    "aggregate_model": "bayes_ldn.designs.aggregate",
+    "hierarchical_model": "bayes_ldn.designs.hierarchical",
+    "crossover_model": "bayes_ldn.designs.crossover",
+    "parallel_model": "bayes_ldn.designs.parallel",
+    "fit": "bayes_ldn.fit",
+    "convergence_table": "bayes_ldn.diagnostics",
+    "decision_row_exact": "bayes_ldn.summaries",
+    "decision_row_from_draws": "bayes_ldn.summaries",
+    "format_decision_table": "bayes_ldn.summaries",
+    "carryover_sensitivity": "bayes_ldn.crossover_analysis",
+    "pooled_family_table": "bayes_ldn.family",
+    "random_finding": "bayes_ldn.random_finding",
+    "load_spec": "bayes_ldn.spec",
+    "load_specs": "bayes_ldn.spec",
+    "decision_table": "bayes_ldn.reanalysis",
+    "write_reanalysis": "bayes_ldn.reanalysis",
+    "run_study": "bayes_ldn.simulation",
+}
+_MODULES = ("priors", "conversions", "synthesis", "assurance", "reverse_bayes", "bayes_factor", "plots")
+
+__all__ = ["__version__", *_API, *_MODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    if name in _MODULES:
+        return import_module(f"bayes_ldn.{name}")
+    raise AttributeError(f"module 'bayes_ldn' has no attribute {name!r}")

@@ -103,7 +103,7 @@ def se_from_ci(
     Examples
     --------
     >>> round(se_from_ci(0.4, 3.7).value, 4)
-    0.8418
+    0.8419
     """
     problems = []
     if method not in ("ci_normal", "ci_t"):
@@ -137,7 +137,7 @@ def se_from_p(
     Examples
     --------
     >>> round(se_from_p(-0.34, 0.27).value, 3)
-    0.307
+    0.308
     """
     problems = []
     if method not in ("p_normal", "p_t"):

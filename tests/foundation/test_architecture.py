@@ -21,3 +21,18 @@ def test_post_processing_never_imports_pymc(module):
     code = f"import sys, {module}; print('pymc' in sys.modules or 'pytensor' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", f"{module} pulls in PyMC"
+
+
+def test_public_api_resolves_without_pymc():
+    code = (
+        "import sys, bayes_ldn as bl\n"
+        "light = [n for n in bl.__all__ if n not in ('fit', 'aggregate_model', 'hierarchical_model', "
+        "'crossover_model', 'parallel_model', 'carryover_sensitivity', '__version__')]\n"
+        "[getattr(bl, n) for n in light]\n"
+        "print('pymc' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    import bayes_ldn as bl
+
+    assert all(getattr(bl, n) is not None for n in bl.__all__)
