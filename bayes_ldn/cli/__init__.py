@@ -30,13 +30,18 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every available subcommand registered."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered, or only ``only``.
+
+    Registering one subcommand imports only its module, so ``bayes-ldn posterior`` starts
+    without loading PyMC; ``bayes-ldn --help`` registers them all.
+    """
     parser = argparse.ArgumentParser(
         prog="bayes-ldn", description="Bayesian reanalysis of LDN trials (and trials like them)."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    names = COMMANDS if only is None else (only,)
+    for name in names:
         if importlib.util.find_spec(f"bayes_ldn.cli.{name}") is None:
             continue
         importlib.import_module(f"bayes_ldn.cli.{name}").register(sub)
@@ -45,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``bayes-ldn``."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = argv[0].replace("-", "_") if argv else ""
+    parser = build_parser(first if first in COMMANDS else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -17,14 +17,13 @@ netCDF4, is installed).
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bayes_ldn import defaults
+from bayes_ldn.cli._output import print_result
 from bayes_ldn import priors as pr
 from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
 from bayes_ldn.data.crossover import CrossoverData
@@ -34,7 +33,6 @@ from bayes_ldn.designs.crossover import NUISANCE_PRESETS, crossover_model
 from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
-from bayes_ldn.stats import format_probability
 from bayes_ldn.summaries import DECISION_COLUMNS
 
 __all__ = ["register", "run"]
@@ -202,13 +200,4 @@ def run(args: argparse.Namespace) -> int:
         pd.DataFrame([row])[[c for c in DECISION_COLUMNS if c in row]].to_csv(target / "decision.csv", index=False)
         written = [target / "decision.csv", _write_datatree(idata, target / "crossover")]
         out["written"] = [str(w) for w in written]
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return 0
-    for k, v in out.items():
-        if k.startswith("prob_"):
-            v = format_probability(v)
-        elif isinstance(v, float):
-            v = f"{v:.4g}"
-        print(f"{k:>22}: {v}", file=sys.stdout)
-    return 0
+    return print_result(out, as_json=args.json)

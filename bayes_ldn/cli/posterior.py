@@ -12,17 +12,15 @@ difference, or as a ratio (for example 0.5247) with ``--scale log``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import sys
 
 from bayes_ldn import defaults
+from bayes_ldn.cli._output import print_result
 from bayes_ldn import priors as pr
 from bayes_ldn.conversions import Converted
 from bayes_ldn.data.records import CONVERSIONS, EffectLikelihood, PublishedRecord, Source, align_sign, to_likelihood
 from bayes_ldn.exact import exact_posterior
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.stats import format_probability
 from bayes_ldn.summaries import decision_row_exact
 
 __all__ = ["register", "run"]
@@ -156,13 +154,4 @@ def run(args: argparse.Namespace) -> int:
                    upper_ratio=math.exp(row["upper"]))
     out.update(scale=args.scale, prior=prior.describe(), prior_scale="aligned (positive = better)",
                conversions=lik.conversion_note, method="exact")
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return 0
-    for k, v in out.items():
-        if k.startswith("prob_"):
-            v = format_probability(v)
-        elif isinstance(v, float):
-            v = f"{v:.4g}"
-        print(f"{k:>22}: {v}", file=sys.stdout)
-    return 0
+    return print_result(out, as_json=args.json)

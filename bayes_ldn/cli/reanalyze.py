@@ -35,7 +35,7 @@ def _via_command(argv: list[str], folder: str):
         from bayes_ldn.cli import build_parser
 
         with tempfile.TemporaryDirectory(prefix=".bayes_ldn-") as tmp:
-            args = build_parser().parse_args([*argv, "--out", tmp])
+            args = build_parser(argv[0].replace("-", "_")).parse_args([*argv, "--out", tmp])
             with contextlib.redirect_stdout(io.StringIO()):
                 args.func(args)
             return {f"{folder}/{p.name}": p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}

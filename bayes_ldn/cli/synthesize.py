@@ -28,7 +28,7 @@ from bayes_ldn import priors as pr
 from bayes_ldn import synthesis as sy
 from bayes_ldn.data.records import to_likelihood
 from bayes_ldn.datasets import load_record
-from bayes_ldn.assurance import Success, TrialDesign, assurance_curve_data, cpm_design_prior, sample_size
+from bayes_ldn.assurance import Success, TrialDesign, assurance_curve_data, cpm_design_prior
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.stats import format_probability
 

@@ -6,7 +6,6 @@ source; any stderr output or warning text that no such pattern matches fails the
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 

@@ -1,7 +1,6 @@
 """Change vs ANCOVA from summaries: exact against OLS on the same data; rho as an input."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 from scipy import stats

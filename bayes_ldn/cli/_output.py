@@ -1,0 +1,27 @@
+"""How subcommands print one result: a JSON object, or aligned ``key: value`` lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from bayes_ldn.stats import format_probability
+
+__all__ = ["print_result"]
+
+
+def print_result(out: Mapping[str, Any], *, as_json: bool) -> int:
+    """Print ``out`` as JSON (numbers stay numbers) or as text (probabilities via
+    :func:`~bayes_ldn.stats.format_probability`, never "1.000"); returns exit status 0."""
+    if as_json:
+        print(json.dumps(out, indent=2, default=str))
+        return 0
+    for k, v in out.items():
+        if k.startswith("prob_") and isinstance(v, float):
+            v = format_probability(v)
+        elif isinstance(v, float):
+            v = f"{v:.4g}"
+        print(f"{k:>22}: {v}", file=sys.stdout)
+    return 0
