@@ -157,7 +157,8 @@ def test_cli_bad_input_writes_nothing(tmp_path, capsys):
 
 
 def test_with_simulate_final_like(tmp_path):
-    simulate = pytest.importorskip("bayes_ldn.data.simulate_parallel").simulate_final_like
+    from bayes_ldn.data.simulate_parallel import simulate_final_like as simulate
+
     none = simulate(random_seed=3, include_pain=True, pain_cpm_slope=0.0)
     strong = simulate(random_seed=3, include_pain=True, pain_cpm_slope=-0.3)
     rows = {}

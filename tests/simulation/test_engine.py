@@ -31,7 +31,7 @@ def test_seeds_depend_only_on_root_and_index():
 
 
 def test_serial_processes_and_dask_give_identical_ranks():
-    distributed = pytest.importorskip("distributed")
+    import distributed
     study = Study("sbc-aggregate", sbc_aggregate_exact, AGGREGATE)
     serial = run_study(study, n_sims=60, root_seed=11, scheduler="serial")
     processes = run_study(study, n_sims=60, root_seed=11, scheduler="processes", workers=2, batch_size=7)
