@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 reanalysis: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/bayes-ldn reanalyze --out reanalysis
 
-## Set up and run the test suite (fast tier + marked MCMC tier; SBC is opt-in via test-sbc).
+## Set up and run every test: the default run (fast, slow MCMC, notebooks; ~5 min on 2 cores),
+## then the simulation-based calibration tier (~10-15 min). CI runs exactly this.
 test: $(STAMP)
-	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -m "not sbc" -n 2 --dist loadfile
+	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile
+	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -m sbc -n 2 --dist loadfile
 
 ## Only the tests that run no MCMC.
 test-fast: $(STAMP)
