@@ -91,6 +91,13 @@ def _residual(name: str, mu: Any, sigma: Any, likelihood: str, nui: NuisancePrio
     return pm.Normal(name, mu=mu, sigma=sigma, **kw)
 
 
+def crossover_estimand(data: CrossoverData, better: str) -> dict[str, Any]:
+    """The estimand every crossover builder records: treatment minus reference, and its aligned form."""
+    return {"treatment": data.treatment, "reference": data.reference, "better": better,
+            "scale": "linear", "variable": "treatment_effect (treatment - reference)",
+            "aligned": "treatment_effect_aligned (positive = better)"}
+
+
 def crossover_model(
     data: CrossoverData,
     prior: EffectPrior,
@@ -230,9 +237,7 @@ def crossover_model(
     return TrialModel(
         pymc_model=model,
         design="crossover",
-        estimand={"treatment": data.treatment, "reference": data.reference, "better": better,
-                  "scale": "linear", "variable": "treatment_effect (treatment - reference)",
-                  "aligned": "treatment_effect_aligned (positive = better)"},
+        estimand=crossover_estimand(data, better),
         priors=priors,
         choices={"carryover": carryover, "likelihood": likelihood, "baseline": baseline, "better": better,
                  "sign": sign, "nuisance": nui.name, "sequence_orders": dict(data.sequence_orders)},

@@ -16,7 +16,13 @@ import pymc as pm
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
-from bayes_ldn.designs.crossover import LIKELIHOODS, NuisancePriors, _residual, nuisance_priors
+from bayes_ldn.designs.crossover import (
+    LIKELIHOODS,
+    NuisancePriors,
+    _residual,
+    crossover_estimand,
+    nuisance_priors,
+)
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors import EffectPrior
 
@@ -82,9 +88,7 @@ def first_period_model(
     return TrialModel(
         pymc_model=model,
         design="crossover_first_period",
-        estimand={"treatment": data.treatment, "reference": data.reference, "better": better,
-                  "scale": "linear", "variable": "treatment_effect (treatment - reference)",
-                  "aligned": "treatment_effect_aligned (positive = better)"},
+        estimand=crossover_estimand(data, better),
         priors=priors,
         choices={"likelihood": likelihood, "better": better, "sign": sign, "nuisance": nui.name,
                  "periods_used": [1]},
