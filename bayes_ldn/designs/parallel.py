@@ -206,11 +206,13 @@ def parallel_model(
             sigma = pm.Deterministic("residual_sd", pt.exp(log_sd))
         else:
             sigma = pm.HalfNormal("residual_sd", sigma=nuisance.residual_sd_scale)
+        # A data container, so a refit on new data of the same size reuses the compiled model.
+        observed = pm.Data("outcome_observed", np.asarray(data.followup, dtype=float), dims="row")
         if likelihood == "normal":
-            pm.Normal("outcome", mu=mu, sigma=sigma, observed=data.followup, dims="row")
+            pm.Normal("outcome", mu=mu, sigma=sigma, observed=observed, dims="row")
         else:
             nu = pm.Gamma("residual_df", **NU_PRIOR["gamma"])
-            pm.StudentT("outcome", nu=nu, mu=mu, sigma=sigma, observed=data.followup, dims="row")
+            pm.StudentT("outcome", nu=nu, mu=mu, sigma=sigma, observed=observed, dims="row")
     return TrialModel(
         pymc_model=model,
         design="parallel",

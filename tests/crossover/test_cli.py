@@ -51,7 +51,7 @@ def test_missing_file_exits_2(tmp_path, capsys):
 def test_json_keys_and_outputs(csv, tmp_path, capsys):
     out = tmp_path / "results"
     argv = ["crossover", str(csv), *BASE, "--better", "lower", "--mcid", "5", "--seed", "3",
-            "--draws", "1000", "--tune", "700", "--chains", "2", "--sampler", "pymc", "--json", "--out", str(out)]
+            "--draws", "1000", "--tune", "700", "--chains", "4", "--sampler", "pymc", "--json", "--out", str(out)]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     for key in ("mean", "sd", "median", "lower", "upper", "ci_prob", "prob_better", "prob_better_than_mcid",

@@ -105,14 +105,15 @@ def _true_residual_sd(method):
     return np.array(out)
 
 
-def _fit(model, seed, var_names, draws=800, tune=600):
+def _fit(model, seed, var_names, draws=800, tune=1000, chains=2):
     with warnings.catch_warnings():
         # R-hat and divergences are asserted below; fit's ESS>=400 warning is not this test's criterion
         # (MCSE-based tolerances already account for the ESS). target_accept 0.99: with 60 per arm each
         # d_k is well identified, and the non-centred form then has a narrow neck at small tau
-        # (1-2 divergences per fit at 0.9 and 0.95, none at 0.99).
+        # (1-2 divergences per fit at 0.9 and 0.95, none at 0.99). tune=1000 (not 600): with 600
+        # warm-up draws one divergence appeared at seed 42 after a dependency update (PyTensor 3.3.8).
         warnings.simplefilter("ignore", ConvergenceWarning)
-        idata = fit(model, random_seed=seed, draws=draws, tune=tune, chains=2, target_accept=0.99,
+        idata = fit(model, random_seed=seed, draws=draws, tune=tune, chains=chains, target_accept=0.99,
                     var_names_check=var_names)
     table = convergence_table(idata, var_names)
     assert divergences(idata) == 0, f"{divergences(idata)} divergent transitions"
@@ -235,7 +236,8 @@ def test_wide_heterogeneity_gives_the_unpooled_answers():
     model = parallel_family_model(data, pr.normal(0, 1), better=BETTER, method="ancova",
                                   tau_prior=("halfnormal", 2.0), residual_sd_scales=_wide(100.0),
                                   residual_correlation=False)
-    post = _fit(model, 52, ["mean_effect", "heterogeneity_sd", "treatment_effect"])
+    # Three outcomes identify tau poorly (a long right tail): 4 chains so R-hat can judge mixing.
+    post = _fit(model, 52, ["mean_effect", "heterogeneity_sd", "treatment_effect"], draws=1000, chains=4)
     frame = data.to_frame()
     tau, mu = post["heterogeneity_sd"].values.ravel(), post["mean_effect"].values.ravel()
     for k, name in enumerate(OUTCOMES):
