@@ -37,18 +37,6 @@ def _constant_token(data: Any) -> tuple[Any, ...]:
     return ("const", arr.dtype.str, arr.shape, hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest())
 
 
-def _initval_token(value: Any) -> Any:
-    from pytensor.graph.basic import Constant, Variable
-
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, Constant):
-        return _constant_token(value.data)
-    if isinstance(value, Variable):
-        return ("symbolic", object())  # unique: a symbolic initial value is never shared
-    return _constant_token(value)
-
-
 def _graph(model: Any) -> tuple[list[Any], list[Any]]:
     from pytensor.graph.traversal import graph_inputs
 
@@ -112,9 +100,8 @@ def _key_and_data(model: Any) -> tuple[tuple[Any, ...] | None, dict[str, np.ndar
     coords = tuple((k, None if v is None else len(v)) for k, v in sorted(model.coords.items()))
     dims = tuple(sorted((k, tuple(v)) for k, v in model.named_vars_to_dims.items()))
     names = tuple(v.name for v in model.unobserved_value_vars)
-    # Initial values fix where the chains start; a data-dependent one must not be shared.
-    inits = tuple((rv.name, _initval_token(v)) for rv, v in model.rvs_to_initial_values.items())
-    key = (tuple(tokens), coords, dims, names, inits)
+    # Initial values are not part of the key: a hit gets this model's own (compiled_nutpie).
+    key = (tuple(tokens), coords, dims, names)
     try:
         hash(key)
     except TypeError:
@@ -149,7 +136,30 @@ def compiled_nutpie(model: Any) -> Any:
     # The compiled model labels its output with the coordinates it was compiled with; this
     # model's labels (e.g. other subject IDs, same count) must label this model's draws.
     labels = {k: pd.Index(v) for k, v in model.coords.items() if v is not None}
-    return dataclasses.replace(hit, _coords={**(base.coords or {}), **labels})
+    return dataclasses.replace(hit, _coords={**(base.coords or {}), **labels},
+                               initial_point_func=_initial_point_func(model))
+
+
+def _initial_point_func(model: Any) -> Any:
+    """``seed -> flat unconstrained start`` of *this* model, as nutpie builds it at compilation.
+
+    Builders may set data-dependent initial values (e.g. the parallel model starts the reference
+    change at its sample mean), so a reused compiled model must start from the new model's point:
+    support points of the free variables with a U(-1, 1) jitter, in ``model.free_RVs`` order.
+    """
+    from pymc.initial_point import make_initial_point_fn
+
+    point_fn = make_initial_point_fn(model=model, default_strategy="support_point", jitter_rvs=set(model.free_RVs),
+                                     return_transformed=True)
+    names = [model.rvs_to_values[rv].name for rv in model.free_RVs]
+    lock = threading.Lock()  # nutpie asks for starting points from several threads
+
+    def initial_point(seed: Any) -> np.ndarray:
+        with lock:
+            point = point_fn(seed)
+        return np.concatenate([np.asarray(point[name], dtype="float64").ravel() for name in names])
+
+    return initial_point
 
 
 def cache_info() -> dict[str, int]:

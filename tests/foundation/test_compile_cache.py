@@ -67,3 +67,31 @@ def test_fit_draws_equal_pm_sample_with_nutpie():
                                target_accept=0.9, progressbar=False, compute_convergence_checks=False)
     np.testing.assert_array_equal(ours["posterior"]["treatment_effect"].values,
                                   theirs["posterior"]["treatment_effect"].values)
+
+
+def _ancova(seed):
+    from bayes_ldn.data.parallel import ParallelData
+    from bayes_ldn.data.simulate_parallel import simulate_final_like
+    from bayes_ldn.designs.parallel import parallel_model, reference_nuisance
+
+    frame = simulate_final_like(random_seed=seed, include_pain=False).frame
+    data = ParallelData.from_frame(frame[frame.outcome == "cpm"], treatment="LDN", reference="placebo")
+    return parallel_model(data, normal(0.0, 2.0), better="higher", method="ancova", likelihood="normal",
+                          nuisance=reference_nuisance())
+
+
+@pytest.mark.slow
+def test_cache_hit_starts_from_the_new_models_data_dependent_initial_point():
+    """The parallel builder starts the chains at data-dependent values; a hit must use the new ones."""
+    first, second = _ancova(1), _ancova(2)
+    assert structure_key(first.pymc_model) == structure_key(second.pymc_model)
+    settings = {"random_seed": 5, "draws": 200, "tune": 200, "chains": 2}
+    clear_cache()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit(first, **settings)
+        reused = fit(second, **settings)
+        clear_cache()
+        fresh = fit(second, **settings)
+    for name in ("treatment_effect", "change_reference", "residual_sd"):
+        np.testing.assert_array_equal(reused["posterior"][name].values, fresh["posterior"][name].values)
