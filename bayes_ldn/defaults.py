@@ -23,12 +23,12 @@ PROB_DIGITS: int = 3
 DRAWS: int = 1000
 TUNE: int = 1000
 CHAINS: int = 4
-#: The NUTS implementation for one-off fits ("nutpie" or "pymc"). Measured here
-#: (benchmarks/results/): PyMC's own NUTS starts faster on a new model (cold crossover fit 21 s vs
-#: 36 s) at the same ESS per second, but it gave divergences that nutpie did not on the few-trial
-#: synthesis model (3 vs 0, same seed and target_accept) and forks a multi-threaded process. nutpie
-#: is kept as the default for robustness; repeated fits of one structure use nutpie compiled once
-#: (bayes_ldn.simulation.compiled, 340-470 fits/min).
+#: The NUTS implementation ("nutpie" or "pymc"), chosen by measurement
+#: (benchmarks/results/models_vs_brms.md, 58-subject crossover, 4 x 1000 draws, 2 cores): nutpie
+#: with the model compiled once per structure (bayes_ldn.compile_cache) refits in 0.4 s at about
+#: 14,500 bulk ESS/s (brms 4,100, PyMC's NUTS 900); its first fit in a new process costs 14 s with
+#: PyTensor's disk cache filled and 25 s without (PyMC's NUTS 23 s). PyMC's NUTS is the fallback
+#: path; it also gave divergences that nutpie did not on the few-trial synthesis model.
 NUTS_SAMPLER: str = "nutpie"
 
 #: Gauss-Legendre panels x nodes used by the heterogeneity quadrature in ``stats``.
