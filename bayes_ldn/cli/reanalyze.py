@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="reanalysis", help="output folder (default: reanalysis/)")
     p.add_argument("--models", default=None, help="folder of analysis specs (default: the repository's models/)")
     p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
+    p.add_argument("--no-report", action="store_true",
+                   help="skip report.html (its 20 figures take about half of the run); every table is still written")
     p.set_defaults(func=run)
 
 
@@ -43,26 +45,31 @@ def _via_command(argv: list[str], folder: str):
     return section
 
 
-def sections() -> list:
+def sections(*, report: bool = True) -> list:
     """Output sections contributed by the other analyses: verdicts, synthesis, report."""
     from bayes_ldn.reanalysis import family_section
-    from bayes_ldn.report import report_section
 
-    return [
+    parts = [
         family_section,
         _via_command(["random-finding", "--trial", "final", "--outcome", "cpm"], "random_finding_cpm"),
         _via_command(["random-finding", "--trial", "final", "--outcome", "memory"], "random_finding_memory"),
         _via_command(["synthesize"], "synthesis"),
-        report_section,
     ]
+    if report:
+        from bayes_ldn.report import report_section
+
+        parts.append(report_section)
+    return parts
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the reanalysis and print where the outputs went."""
-    table = write_reanalysis(args.out, models_dir=args.models, ci_prob=args.ci_prob, sections=sections())
+    report = not args.no_report
+    table = write_reanalysis(args.out, models_dir=args.models, ci_prob=args.ci_prob, sections=sections(report=report))
     print(
         f"bayes-ldn reanalyze: {len(table)} decision rows for {table['spec'].nunique()} analyses "
-        f"written to {args.out}/ (decisions.csv, summary.md, report.html, random_finding_*/, synthesis/)",
+        f"written to {args.out}/ (decisions.csv, summary.md, {'report.html, ' if report else ''}random_finding_*/, "
+        "synthesis/)",
         file=sys.stdout,
     )
     return 0

@@ -156,6 +156,17 @@ def test_reanalyze_command_includes_the_report():
     from bayes_ldn.cli.reanalyze import sections
 
     assert report_section in sections()
+    assert report_section not in sections(report=False)
+
+
+def test_no_report_writes_every_table_but_no_report(tmp_path):
+    from bayes_ldn.cli import main
+
+    assert main(["reanalyze", "--no-report", "--out", str(tmp_path)]) == 0
+    names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert "report.html" not in names
+    assert {"decisions.csv", "summary.md", "final_exploratory_pooled.csv", "random_finding_cpm/verdict.csv",
+            "synthesis/synthesis_table.csv"} <= names
 
 
 def test_report_never_imports_pymc():
