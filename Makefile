@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,sim]"
+	# Fill PyTensor's disk cache so that a first fit in a new process skips most compilation.
+	OPENBLAS_NUM_THREADS=1 $(BIN)/bayes-ldn precompile || echo "precompile failed: first fits will compile"
 	touch $(STAMP)
 
 ## Set up and run the full reanalysis of the bundled published data.

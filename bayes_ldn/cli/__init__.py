@@ -27,6 +27,7 @@ COMMANDS = (
     "synthesize",
     "sbc",
     "operating_characteristics",
+    "precompile",
 )
 
 

@@ -24,7 +24,8 @@ import numpy as np
 
 from bayes_ldn.designs._common import TrialModel
 
-__all__ = ["CompiledTrialModel", "cached_compiled", "compile_trial_model", "flat_draws", "register_structure"]
+__all__ = ["CompiledTrialModel", "cached_compiled", "compile_trial_model", "flat_draws", "register_structure",
+           "structure_builder"]
 
 #: Name of the data container that replaces the observed values of ``outcome``.
 OUTCOME_DATA = "outcome_data"
@@ -115,6 +116,17 @@ def register_structure(name: str, builder: Callable[..., TrialModel]) -> None:
     _STRUCTURES[name] = builder
 
 
+def structure_builder(name: str) -> Callable[..., TrialModel]:
+    """The registered builder of structure ``name`` (every installed structure is registered first)."""
+    if name not in _STRUCTURES:
+        from bayes_ldn.simulation.structures import available_structures
+
+        available_structures()  # imports (and so registers) every installed structure
+    if name not in _STRUCTURES:
+        raise KeyError(f"no model structure {name!r}; known: {sorted(_STRUCTURES)}")
+    return _STRUCTURES[name]
+
+
 def cached_compiled(name: str, structure: Mapping[str, Any]) -> CompiledTrialModel:
     """The compiled model for ``(name, structure)``, compiled at most once per process.
 
@@ -123,13 +135,7 @@ def cached_compiled(name: str, structure: Mapping[str, Any]) -> CompiledTrialMod
     """
     key = json.dumps([name, dict(structure)], sort_keys=True)
     if key not in _CACHE:
-        if name not in _STRUCTURES:
-            from bayes_ldn.simulation.structures import available_structures
-
-            available_structures()  # imports (and so registers) every installed structure
-        if name not in _STRUCTURES:
-            raise KeyError(f"no model structure {name!r}; known: {sorted(_STRUCTURES)}")
-        _CACHE[key] = compile_trial_model(_STRUCTURES[name](**structure))
+        _CACHE[key] = compile_trial_model(structure_builder(name)(**structure))
     return _CACHE[key]
 
 

@@ -95,3 +95,21 @@ def test_cache_hit_starts_from_the_new_models_data_dependent_initial_point():
         fresh = fit(second, **settings)
     for name in ("treatment_effect", "change_reference", "residual_sd"):
         np.testing.assert_array_equal(reused["posterior"][name].values, fresh["posterior"][name].values)
+
+
+def test_precompile_names_unknown_models_and_exits_2(capsys):
+    from bayes_ldn.cli import main
+
+    assert main(["precompile", "--models", "aggregate", "no_such_model"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown model 'no_such_model'" in err and "crossover" in err
+
+
+@pytest.mark.slow
+def test_precompile_compiles_into_the_process_cache(capsys):
+    from bayes_ldn.cli import main
+
+    clear_cache()
+    assert main(["precompile", "--models", "aggregate"]) == 0
+    assert "aggregate" in capsys.readouterr().out
+    assert cache_info()["size"] == 1
