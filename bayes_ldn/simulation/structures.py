@@ -12,15 +12,29 @@ structure                 default scenario (:data:`DEFAULT_STRUCTURES`)
                           prior N(0, 0.5^2)
 ``hierarchical``          five FINAL-like standardized outcomes, mu ~ N(0, 1),
                           tau ~ HalfNormal(0.5)
-``crossover``             registered when ``bayes_ldn.designs.crossover`` exists
-``parallel``              registered when ``bayes_ldn.designs.parallel`` exists
+``crossover``             AB/BA, 58 subjects, normal residuals, ``scale_0_10`` nuisance
+``crossover_student``     AB/BA, 30 subjects, Student-t residuals
+``first_period``          period-1 rows of a 40-subject AB/BA trial, normal residuals
+``first_period_student``  the same, Student-t residuals
+``crossover_joint``       two outcomes of a 30-subject AB/BA trial, LKJ(2) subject effects
+``parallel``              ANCOVA, 2 x 20 subjects, normal residuals, proper nuisance priors
+``parallel_change``       change score, otherwise as ``parallel``
+``parallel_student``      ANCOVA with Student-t residuals, otherwise as ``parallel``
+``parallel_family``       three outcomes, 2 x 25 subjects, ANCOVA, pooled standardized
+                          effects (mu ~ N(0, 0.5^2), tau ~ HalfNormal(0.5)), independent
+                          residuals; flat location/slope priors made proper
+``parallel_family_corr``  the same with change scores and LKJ(2)-correlated residuals
+``meta_regression``       five trials with fixed SEs, dose covariate, tau ~ HalfNormal(0.3)
 ========================  =================================================================
+
+The scenarios beyond the first two live in ``structures_crossover``,
+``structures_crossover_variants``, ``structures_parallel`` and ``structures_synthesis``, one
+design family per module, and are listed here by :func:`available_structures`.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import math
 from collections.abc import Sequence
 
@@ -32,7 +46,8 @@ from bayes_ldn.designs.hierarchical import hierarchical_model
 from bayes_ldn.priors import normal
 from bayes_ldn.simulation.compiled import register_structure
 
-__all__ = ["DEFAULT_STRUCTURES", "FINAL_SE", "SBC_TARGETS", "aggregate_structure", "available_structures", "hierarchical_structure"]
+__all__ = ["DEFAULT_STRUCTURES", "DESIGN_MODULES", "FINAL_SE", "SBC_TARGETS", "aggregate_structure",
+           "available_structures", "hierarchical_structure"]
 
 #: SE of a standardized mean difference with FINAL's arm sizes (45 LDN, 47 placebo).
 FINAL_SE: float = math.sqrt(1 / 45 + 1 / 47)
@@ -71,14 +86,20 @@ register_structure("aggregate", aggregate_structure)
 register_structure("hierarchical", hierarchical_structure)
 
 
+#: Modules of the other design families (suffixes of ``bayes_ldn.simulation.structures_``). Each
+#: registers its builders on import and lists them in ``SCENARIOS`` (name -> builder, default
+#: scenario, SBC targets); ``structures_crossover`` holds one structure as ``DEFAULT``/``TARGETS``.
+DESIGN_MODULES = ("crossover", "crossover_variants", "parallel", "synthesis")
+
+
 def available_structures() -> tuple[str, ...]:
-    """Structures whose design modules are installed (crossover/parallel are optional)."""
+    """Names of every registered structure; imports the design-family modules on first call."""
     names = ["aggregate", "hierarchical"]
-    for extra in ("crossover", "parallel"):
-        if importlib.util.find_spec(f"bayes_ldn.simulation.structures_{extra}") is not None and \
-                importlib.util.find_spec(f"bayes_ldn.designs.{extra}") is not None:
-            module = importlib.import_module(f"bayes_ldn.simulation.structures_{extra}")
-            DEFAULT_STRUCTURES.setdefault(extra, module.DEFAULT)
-            SBC_TARGETS.setdefault(extra, module.TARGETS)
-            names.append(extra)
+    for suffix in DESIGN_MODULES:
+        module = importlib.import_module(f"bayes_ldn.simulation.structures_{suffix}")
+        scenarios = getattr(module, "SCENARIOS", None) or {suffix: (None, module.DEFAULT, module.TARGETS)}
+        for name, (_, params, targets) in scenarios.items():
+            DEFAULT_STRUCTURES.setdefault(name, params)
+            SBC_TARGETS.setdefault(name, targets)
+            names.append(name)
     return tuple(names)
