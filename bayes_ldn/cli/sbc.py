@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         raise DataValidationError("bayes-ldn sbc", problems)
 
-    from bayes_ldn.simulation import Study, rank_uniformity, run_study
+    from bayes_ldn.simulation import Study, rank_uniformity, run_study, throughput
     from bayes_ldn.simulation.sbc import SBC_ALPHA, SBC_DRAWS, sbc_aggregate_exact, sbc_hierarchical_exact, sbc_nuts
 
     structure = DEFAULT_STRUCTURES[args.model]
@@ -88,6 +88,11 @@ def run(args: argparse.Namespace) -> int:
     table = rank_uniformity(result.rows, n_draws=SBC_DRAWS, bins=_bins(args.n_sims))
     print(f"SBC of the {args.model} model ({args.method}), {args.n_sims} simulations, root seed {args.seed}, "
           f"scheduler {result.scheduler}; {result.n_computed} computed now")
+    if result.n_computed:
+        rate = throughput(result)
+        print(f"throughput: {rate['overall']:.0f} fits/min in {result.wall_seconds:.1f} s (start-up included), "
+              f"{rate['steady']:.0f} fits/min once warm on {rate['workers']:.0f} worker(s); "
+              f"slowest first fit (imports, compile) {rate['first_fit_seconds']:.1f} s")
     print(f"test: chi-square on {table['bins'].iloc[0]} rank bins (L = {SBC_DRAWS} draws), uniform when "
           f"p >= {SBC_ALPHA} / {len(table)} parameters (Bonferroni)")
     if "divergences" in result.rows:

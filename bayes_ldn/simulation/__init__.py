@@ -7,7 +7,7 @@ repeated NUTS fits; :mod:`.structures` holds the simulated scenarios of each des
 PyMC and nutpie are imported only by the studies that sample.
 """
 
-from bayes_ldn.simulation.engine import Study, StudyRun, run_study, simulation_seeds, study_key
+from bayes_ldn.simulation.engine import Study, StudyRun, run_study, simulation_seeds, study_key, throughput
 from bayes_ldn.simulation.operating import any_outcome_rule, summarize_rates, unpooled_false_positive_rate
 from bayes_ldn.simulation.sbc import (
     SBC_ALPHA,
@@ -34,5 +34,6 @@ __all__ = [
     "simulation_seeds",
     "study_key",
     "summarize_rates",
+    "throughput",
     "unpooled_false_positive_rate",
 ]

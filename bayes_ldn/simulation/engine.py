@@ -10,17 +10,25 @@ Resume: with ``out_dir`` the engine appends each finished batch of rows to
 ``out_dir/<name>-<key>/rows.jsonl`` (``key`` hashes the function, its parameters and the root
 seed, not ``n_sims``) and on restart skips the indices already there, so an interrupted study
 (or one extended to more simulations) never redoes finished work.
+
+Throughput: each computed simulation's wall-clock start and end and the worker that ran it are
+returned beside the rows (:attr:`StudyRun.timings`, never stored with them, so rows stay identical
+across schedulers); :func:`throughput` separates the start-up of the workers (imports, one numba
+compile per worker for NUTS studies) from their steady-state rate.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
 import math
 import multiprocessing
 import os
+import socket
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -32,7 +40,10 @@ import pandas as pd
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
 
-__all__ = ["Study", "StudyRun", "run_study", "simulation_seeds", "study_key"]
+__all__ = ["Study", "StudyRun", "run_study", "simulation_seeds", "study_key", "throughput"]
+
+#: Columns of :attr:`StudyRun.timings`.
+TIMING_COLUMNS = ("sim", "worker", "start", "end")
 
 #: Environment variables that stop each worker process from starting its own BLAS/OpenMP
 #: thread pool: with several workers on 2 cores, nested threading made PyMC 7x slower (issue 9).
@@ -88,12 +99,19 @@ class StudyRun:
         Where the rows are stored.
     scheduler : str
         ``"serial"``, ``"processes"`` or the Dask scheduler address.
+    timings : pandas.DataFrame
+        One row per simulation computed in this call: ``sim``, ``worker`` (host:pid), ``start``
+        and ``end`` (``time.time()`` seconds in that worker), sorted by ``sim``.
+    wall_seconds : float
+        Wall time of this call, worker start-up and shut-down included.
     """
 
     rows: pd.DataFrame
     n_computed: int
     folder: Path | None
     scheduler: str
+    timings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIMING_COLUMNS))
+    wall_seconds: float = float("nan")
 
 
 def study_key(study: Study, root_seed: int) -> str:
@@ -118,13 +136,16 @@ def _run_batch(
     function: Callable[..., Mapping[str, Any]],
     params: Mapping[str, Any],
     items: Sequence[tuple[int, np.random.SeedSequence]],
-) -> list[dict[str, Any]]:
-    """Run simulations ``items`` in one worker (module-level so it pickles)."""
-    out = []
+) -> tuple[list[dict[str, Any]], list[tuple[int, str, float, float]]]:
+    """Run simulations ``items`` in one worker (module-level so it pickles): rows and timings."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    out, timings = [], []
     for index, seed in items:
+        start = time.time()
         row = dict(function(index, seed, **params))
+        timings.append((int(index), worker, start, time.time()))
         out.append({"sim": int(index), **{k: _plain(v) for k, v in row.items()}})
-    return out
+    return out, timings
 
 
 def _plain(value: Any) -> Any:
@@ -179,21 +200,42 @@ def _batches(items: list[tuple[int, np.random.SeedSequence]], size: int) -> list
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _serial(study: Study, batches: list[list]) -> Iterator[list[dict]]:
+def _serial(study: Study, batches: list[list]) -> Iterator[tuple[list, list]]:
     for batch in batches:
         yield _run_batch(study.function, study.params, batch)
 
 
-def _processes(study: Study, batches: list[list], workers: int) -> Iterator[list[dict]]:
+def _exit_without_teardown() -> None:
+    """Last exit handler of a local worker: flush the standard streams and end the process now."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
+
+
+def _worker_start() -> None:
+    """Initializer of local worker processes.
+
+    A worker that has compiled a model with numba spends about 1.3 s tearing its interpreter
+    down after the pool shuts it down (benchmarks/results/simulation_scaling.md), all of it on the
+    study's wall clock. By then its results have been sent and multiprocessing has flushed its
+    queues, so this handler -- registered first, hence run after every other exit handler --
+    skips only the module teardown (and reports exit status 0, which the pool never reads).
+    """
+    atexit.register(_exit_without_teardown)
+
+
+def _processes(study: Study, batches: list[list], workers: int) -> Iterator[tuple[list, list]]:
     # "spawn": a fresh interpreter per worker, never a fork of a process holding threads
     # (tqdm, Dask, numba), and the single-threaded BLAS environment applies before NumPy loads.
-    with _thread_limited_env(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    context = multiprocessing.get_context("spawn")
+    with _thread_limited_env(), ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start) as pool:
         futures = [pool.submit(_run_batch, study.function, study.params, b) for b in batches]
         for fut in as_completed(futures):
             yield fut.result()
 
 
-def _dask(study: Study, batches: list[list], client: Any) -> Iterator[list[dict]]:
+def _dask(study: Study, batches: list[list], client: Any) -> Iterator[tuple[list, list]]:
     import distributed
 
     futures = [client.submit(_run_batch, study.function, study.params, b, pure=False) for b in batches]
@@ -247,7 +289,8 @@ def run_study(
     out_dir : path, optional
         Folder for resumable output; ``None`` keeps everything in memory.
     workers : int, optional
-        Processes for ``"processes"`` (default: the CPU count).
+        Processes for ``"processes"`` (default: the CPU count); with Dask it only sizes the
+        batches (default: the cluster's threads).
     batch_size : int, optional
         Simulations per task (default: enough for about 8 tasks per worker, at most 200), the
         unit of both scheduling and saving.
@@ -259,6 +302,7 @@ def run_study(
     StudyRun
         Rows identical, simulation by simulation, whichever scheduler ran them.
     """
+    started = time.perf_counter()
     problems = []
     if not (isinstance(n_sims, (int, np.integer)) and n_sims >= 1):
         problems.append(f"n_sims must be a positive integer, got {n_sims!r}")
@@ -288,35 +332,79 @@ def run_study(
 
     seeds = simulation_seeds(root_seed, n_sims)
     todo = [(i, seeds[i]) for i in range(n_sims) if i not in done]
-    n_workers = workers or (os.cpu_count() or 1)
-    size = batch_size or max(1, min(200, math.ceil(len(todo) / (8 * n_workers)))) if todo else 1
-    batches = _batches(todo, size)
 
     from tqdm.auto import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=n_sims, initial=len(done), desc=study.name, disable=not show, file=sys.stderr)
     own_client = None
+    timings: list[tuple[int, str, float, float]] = []
     try:
+        if label not in ("serial", "processes") and client is None:
+            import distributed
+
+            client = own_client = distributed.Client(label)
+        n_workers = workers or _slots(label, client)
+        size = batch_size or (max(1, min(200, math.ceil(len(todo) / (8 * n_workers)))) if todo else 1)
+        batches = _batches(todo, size)
         if label == "serial":
             stream = _serial(study, batches)
         elif label == "processes":
             stream = _processes(study, batches, n_workers)
         else:
-            if client is None:
-                import distributed
-
-                client = own_client = distributed.Client(label)
             stream = _dask(study, batches, client)
-        for rows in stream if batches else ():
+        for rows, times in stream if batches else ():
             if rows_path is not None:
                 _append_rows(rows_path, rows)
             for r in rows:
                 done[r["sim"]] = r
+            timings += times
             bar.update(len(rows))
     finally:
         bar.close()
         if own_client is not None:
             own_client.close()
     frame = pd.DataFrame([done[i] for i in sorted(done)])
-    return StudyRun(rows=frame, n_computed=len(todo), folder=folder, scheduler=label)
+    times_frame = pd.DataFrame(sorted(timings), columns=list(TIMING_COLUMNS))
+    return StudyRun(rows=frame, n_computed=len(todo), folder=folder, scheduler=label, timings=times_frame,
+                    wall_seconds=time.perf_counter() - started)
+
+
+def _slots(label: str, client: Any) -> int:
+    """Simulations that can run at once: 1 serially, the CPU count locally, the Dask threads."""
+    if label == "serial":
+        return 1
+    if client is not None:
+        return max(1, sum(client.nthreads().values()))
+    return os.cpu_count() or 1
+
+
+def throughput(run: StudyRun) -> dict[str, float]:
+    """Fits per minute of a run, with and without the workers' start-up.
+
+    Parameters
+    ----------
+    run : StudyRun
+        A run that computed at least one simulation.
+
+    Returns
+    -------
+    dict
+        ``overall``: simulations computed per minute of :attr:`StudyRun.wall_seconds` (worker
+        start-up, imports, compilation and shut-down included); ``steady``: the sum over workers
+        of ``(n_w - 1) / (end of its last - end of its first simulation)`` per minute, i.e. the
+        rate once every worker is warm (workers that ran a single simulation add nothing);
+        ``first_fit_seconds``: the longest first simulation of a worker (for NUTS studies the
+        import of PyMC and the compile); ``workers``: how many workers computed simulations.
+    """
+    t = run.timings
+    raise_if("throughput", [] if len(t) else ["the run computed no simulations (all were resumed)"])
+    steady, first_fit = 0.0, 0.0
+    for _, g in t.groupby("worker"):
+        g = g.sort_values("start")
+        first_fit = max(first_fit, float(g["end"].iloc[0] - g["start"].iloc[0]))
+        span = g["end"].iloc[-1] - g["end"].iloc[0]
+        if len(g) > 1 and span > 0:
+            steady += (len(g) - 1) / float(span)
+    return {"overall": 60 * len(t) / run.wall_seconds, "steady": 60 * steady, "first_fit_seconds": first_fit,
+            "workers": float(t["worker"].nunique())}

@@ -20,6 +20,10 @@ Three posterior engines:
   (:func:`bayes_ldn.stats.normal_hierarchical`), i.i.d. draws of each marginal;
 * ``sbc_nuts`` -- any registered model structure, NUTS via nutpie compiled once per process
   (:mod:`bayes_ldn.simulation.compiled`), draws thinned to ``L``.
+
+``sbc_nuts`` reads the few arrays it ranks straight from nutpie's raw Arrow trace: converting
+every fit to an ArviZ DataTree (warm-up groups, 2 x 58 subject effects, all sampler statistics)
+took about half of each crossover fit (profile in ``benchmarks/results/simulation_scaling.md``).
 """
 
 from __future__ import annotations
@@ -38,11 +42,13 @@ __all__ = [
     "SBC_ALPHA",
     "SBC_BINS",
     "SBC_DRAWS",
+    "posterior_arrays",
     "rank_columns",
     "rank_uniformity",
     "sbc_aggregate_exact",
     "sbc_hierarchical_exact",
     "sbc_nuts",
+    "thinned",
 ]
 
 #: Posterior draws per simulation (ranks take L + 1 = 100 values).
@@ -130,15 +136,17 @@ def sbc_nuts(
     a rank column ``rank_<name>`` or ``rank_<name>[i]``; ``divergences`` counts divergent
     transitions.
     """
-    from bayes_ldn.simulation.compiled import cached_compiled, flat_draws
+    from bayes_ldn.simulation.compiled import cached_compiled
 
     model = cached_compiled(structure, structure_params)
     prior_seed, fit_seed = np.random.default_rng(seed).integers(0, 2**31 - 1, size=2)
     truth = model.forward(int(prior_seed))
-    tree = model.fit(truth["outcome"], random_seed=int(fit_seed), draws=draws, tune=tune, chains=chains)
-    row: dict[str, Any] = {"divergences": int(np.asarray(tree["sample_stats"]["diverging"]).sum())}
-    for name in targets or model.parameters:
-        post = flat_draws(tree, name, n_draws)
+    names = tuple(targets or model.parameters)
+    posterior, divergences = posterior_arrays(model, truth["outcome"], names, random_seed=int(fit_seed), draws=draws,
+                                              tune=tune, chains=chains)
+    row: dict[str, Any] = {"divergences": divergences}
+    for name in names:
+        post = thinned(posterior[name], n_draws)
         true_value = np.asarray(truth[name])
         if true_value.ndim == 0:
             row[f"rank_{name}"] = _rank(post, float(true_value))
@@ -146,6 +154,54 @@ def sbc_nuts(
             for i, value in enumerate(true_value.ravel()):
                 row[f"rank_{name}[{i}]"] = _rank(post.reshape(n_draws, -1)[:, i], float(value))
     return row
+
+
+def posterior_arrays(
+    model: Any, outcome: np.ndarray, names: Sequence[str], *, random_seed: int, draws: int, tune: int, chains: int
+) -> tuple[dict[str, np.ndarray], int]:
+    """Post-warm-up draws of ``names`` and the divergence count of one fit, without a DataTree.
+
+    The same sampler call as :meth:`~bayes_ldn.simulation.compiled.CompiledTrialModel.fit`
+    (same seed, same draws) with ``return_raw_trace=True``; only the conversion is skipped.
+
+    Returns
+    -------
+    dict of str to ndarray, int
+        ``name -> (chains, draws, *event_shape)`` and the number of divergent post-warm-up
+        transitions.
+    """
+    import nutpie
+    import pyarrow
+
+    compiled = model.nutpie_model.with_data(**{model.data_name: np.asarray(outcome, dtype=float)})
+    raw = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=int(random_seed), cores=1,
+                        progress_bar=False, return_raw_trace=True)
+    draw_batches, stat_batches = raw.get_arrow_trace()
+    per_chain: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    divergences = 0
+    for batch, stat in zip(draw_batches, stat_batches, strict=True):
+        keep = ~pyarrow.array(stat.column("tuning")).to_numpy(zero_copy_only=False)
+        divergences += int(pyarrow.array(stat.column("diverging")).to_numpy(zero_copy_only=False)[keep].sum())
+        for name in names:
+            column = batch.column(name)
+            shape = (column.field.metadata or {}).get(b"shape", b"").decode()
+            event_shape = tuple(int(n) for n in shape.split(",") if n)
+            values = pyarrow.array(column)
+            if hasattr(values, "flatten"):  # list column: one fixed-size event per draw
+                values = values.flatten()
+            values = values.to_numpy(zero_copy_only=False).reshape(batch.num_rows, *event_shape)
+            per_chain[name].append(values[keep])
+    return {name: np.stack(v) for name, v in per_chain.items()}, divergences
+
+
+def thinned(values: np.ndarray, n_draws: int) -> np.ndarray:
+    """``n_draws`` draws evenly thinned over chains and draws of ``values`` (chains, draws, ...).
+
+    The thinning of :func:`~bayes_ldn.simulation.compiled.flat_draws`, on an array: it reduces
+    autocorrelation, which would otherwise make rank histograms U-shaped for a correct sampler.
+    """
+    flat = values.reshape(-1, *values.shape[2:])
+    return flat[np.linspace(0, flat.shape[0] - 1, n_draws).round().astype(int)]
 
 
 def rank_columns(rows: pd.DataFrame) -> list[str]:

@@ -12,8 +12,10 @@ def test_sbc_exact_runs_and_resumes(tmp_path, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "200 computed now" in out and "chi-square on 20 rank bins" in out and "treatment_effect" in out
+    assert "fits/min once warm on 1 worker(s)" in out
     assert main(argv) == 0
-    assert "0 computed now" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 computed now" in out and "throughput" not in out
 
 
 def test_sbc_reports_every_bad_argument_and_writes_nothing(tmp_path, capsys):

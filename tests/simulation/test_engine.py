@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.simulation import Study, run_study, sbc_aggregate_exact, simulation_seeds, study_key
+from bayes_ldn.simulation import Study, StudyRun, run_study, sbc_aggregate_exact, simulation_seeds, study_key, throughput
 
 AGGREGATE = {"se": 0.2, "prior_mean": 0.0, "prior_sd": 0.5, "n_draws": 99}
 
@@ -43,6 +44,11 @@ def test_serial_processes_and_dask_give_identical_ranks():
     for other in (processes, by_address, by_client):
         assert other.rows["rank_treatment_effect"].tolist() == serial.rows["rank_treatment_effect"].tolist()
         assert other.rows.equals(serial.rows)
+    # Timings travel beside the rows (never in them): one per computed simulation.
+    for run in (serial, processes, by_address, by_client):
+        assert run.timings["sim"].tolist() == list(range(60))
+        assert (run.timings["end"] >= run.timings["start"]).all() and run.wall_seconds > 0
+    assert serial.timings["worker"].nunique() == 1
     # A different root seed gives different ranks (the comparison above can fail).
     assert not run_study(study, n_sims=60, root_seed=12).rows.equals(serial.rows)
 
@@ -55,6 +61,9 @@ def test_resume_skips_finished_simulations(tmp_path):
     assert len(rows_file.read_text().splitlines()) == 30
     again = run_study(study, n_sims=30, root_seed=3, out_dir=tmp_path)
     assert again.n_computed == 0 and again.rows.equals(first.rows)
+    assert again.timings.empty
+    with pytest.raises(DataValidationError, match="computed no simulations"):
+        throughput(again)
     extended = run_study(study, n_sims=50, root_seed=3, out_dir=tmp_path)
     assert extended.n_computed == 20
     assert extended.rows.equals(run_study(study, n_sims=50, root_seed=3).rows)
@@ -79,6 +88,19 @@ def test_interrupted_study_resumes_without_redoing(tmp_path):
     resumed = run_study(study, n_sims=20, root_seed=5, out_dir=tmp_path / "out", batch_size=5)
     assert resumed.n_computed == 10
     assert resumed.rows.equals(run_study(study, n_sims=20, root_seed=5).rows)
+
+
+def test_throughput_separates_start_up_from_the_warm_rate():
+    # Worker a: first fit 0-10 s (compile), then one fit per second; worker b: one per 2 s.
+    timings = pd.DataFrame({"sim": range(5), "worker": ["a", "a", "a", "b", "b"],
+                            "start": [0.0, 10.0, 11.0, 0.5, 10.5], "end": [10.0, 11.0, 12.0, 10.5, 12.5]})
+    run = StudyRun(rows=pd.DataFrame({"sim": range(5)}), n_computed=5, folder=None, scheduler="processes",
+                   timings=timings, wall_seconds=20.0)
+    rate = throughput(run)
+    assert rate["overall"] == pytest.approx(60 * 5 / 20)
+    assert rate["steady"] == pytest.approx(60 * (2 / 2 + 1 / 2))
+    assert rate["first_fit_seconds"] == pytest.approx(10.0)
+    assert rate["workers"] == 2
 
 
 def test_study_validation_messages():

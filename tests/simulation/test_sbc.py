@@ -17,6 +17,8 @@ from bayes_ldn.simulation import (
     sbc_hierarchical_exact,
     sbc_nuts,
 )
+from bayes_ldn.simulation.compiled import cached_compiled, flat_draws
+from bayes_ldn.simulation.sbc import posterior_arrays, thinned
 from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, FINAL_SE
 
 
@@ -77,6 +79,23 @@ def test_nuts_ranks_identical_serial_and_processes():
     processes = run_study(study, n_sims=6, root_seed=3, scheduler="processes", workers=2, batch_size=3)
     assert processes.rows.equals(serial.rows)
     assert serial.rows["rank_treatment_effect"].nunique() > 1
+
+
+@pytest.mark.slow
+def test_raw_trace_path_reads_the_same_draws_as_the_datatree():
+    # sbc_nuts skips the DataTree for speed; it must rank exactly the draws fit() would return,
+    # scalars, vectors (theta) and transformed variables (tau) alike.
+    model = cached_compiled("hierarchical", DEFAULT_STRUCTURES["hierarchical"])
+    names = ("mu", "tau", "theta")
+    for seed in (1, 2):
+        y = model.forward(seed)["outcome"]
+        tree = model.fit(y, random_seed=seed, draws=200, tune=200, chains=2)
+        arrays, divergences = posterior_arrays(model, y, names, random_seed=seed, draws=200, tune=200, chains=2)
+        assert divergences == int(np.asarray(tree["sample_stats"]["diverging"]).sum())
+        for name in names:
+            np.testing.assert_array_equal(arrays[name], np.asarray(tree["posterior"][name].values))
+            np.testing.assert_array_equal(thinned(arrays[name], SBC_DRAWS), flat_draws(tree, name, SBC_DRAWS))
+        assert arrays["theta"].shape == (2, 200, 5)
 
 
 @pytest.mark.slow
