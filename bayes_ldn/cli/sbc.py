@@ -18,7 +18,10 @@ from bayes_ldn.exceptions import DataValidationError
 
 __all__ = ["register", "run"]
 
-MODELS = ("crossover", "parallel", "aggregate", "hierarchical")
+#: Every registered structure (bayes_ldn.simulation.structures; a test checks the two lists agree).
+MODELS = ("crossover", "crossover_student", "first_period", "first_period_student", "crossover_joint", "parallel",
+          "parallel_change", "parallel_student", "parallel_family", "parallel_family_corr", "meta_regression",
+          "aggregate", "hierarchical")
 EXACT_MODELS = ("aggregate", "hierarchical")
 
 

@@ -58,3 +58,10 @@ def test_operating_characteristics_validation(extra, message, capsys):
         argv = argv[:-2]
     assert main([*argv, *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_sbc_offers_every_registered_structure():
+    from bayes_ldn.cli.sbc import MODELS
+    from bayes_ldn.simulation.structures import available_structures
+
+    assert set(MODELS) == set(available_structures())
