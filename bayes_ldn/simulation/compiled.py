@@ -56,16 +56,18 @@ class CompiledTrialModel:
     data_name: str = OUTCOME_DATA
 
     def fit(self, outcome: np.ndarray, *, random_seed: int, draws: int, tune: int, chains: int,
-            cores: int = 1) -> Any:
+            cores: int = 1, raw: bool = False) -> Any:
         """Sample the posterior given a new ``outcome`` (no recompilation); returns a DataTree.
 
         ``cores=1`` by default: simulation studies parallelise over simulations instead.
+        ``raw=True`` returns nutpie's raw trace instead (no DataTree conversion, about half of a
+        crossover fit's time; see :func:`bayes_ldn.simulation.sbc.posterior_arrays`).
         """
         import nutpie
 
         model = self.nutpie_model.with_data(**{self.data_name: np.asarray(outcome, dtype=float)})
         return nutpie.sample(model, draws=draws, tune=tune, chains=chains, seed=int(random_seed),
-                             cores=cores, progress_bar=False)
+                             cores=cores, progress_bar=False, return_raw_trace=raw)
 
 
 def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
@@ -140,13 +142,7 @@ def cached_compiled(name: str, structure: Mapping[str, Any]) -> CompiledTrialMod
 
 
 def flat_draws(tree: Any, name: str, n_draws: int) -> np.ndarray:
-    """``n_draws`` posterior draws of ``name`` evenly thinned over chains and draws.
+    """``n_draws`` posterior draws of ``name`` in a DataTree, as :func:`bayes_ldn.simulation.sbc.thinned`."""
+    from bayes_ldn.simulation.sbc import thinned
 
-    Returns shape ``(n_draws, *event_shape)``. Thinning reduces autocorrelation, which would
-    otherwise make SBC rank histograms U-shaped even for a correct sampler (Talts et al. 2018).
-    """
-    da = tree["posterior"][name]
-    values = np.asarray(da.values)
-    flat = values.reshape(-1, *values.shape[2:])
-    idx = np.linspace(0, flat.shape[0] - 1, n_draws).round().astype(int)
-    return flat[idx]
+    return thinned(np.asarray(tree["posterior"][name].values), n_draws)

@@ -161,8 +161,8 @@ def posterior_arrays(
 ) -> tuple[dict[str, np.ndarray], int]:
     """Post-warm-up draws of ``names`` and the divergence count of one fit, without a DataTree.
 
-    The same sampler call as :meth:`~bayes_ldn.simulation.compiled.CompiledTrialModel.fit`
-    (same seed, same draws) with ``return_raw_trace=True``; only the conversion is skipped.
+    :meth:`~bayes_ldn.simulation.compiled.CompiledTrialModel.fit` with ``raw=True`` (same seed,
+    same draws); only the DataTree conversion is skipped.
 
     Returns
     -------
@@ -170,12 +170,9 @@ def posterior_arrays(
         ``name -> (chains, draws, *event_shape)`` and the number of divergent post-warm-up
         transitions.
     """
-    import nutpie
     import pyarrow
 
-    compiled = model.nutpie_model.with_data(**{model.data_name: np.asarray(outcome, dtype=float)})
-    raw = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=int(random_seed), cores=1,
-                        progress_bar=False, return_raw_trace=True)
+    raw = model.fit(outcome, random_seed=random_seed, draws=draws, tune=tune, chains=chains, raw=True)
     draw_batches, stat_batches = raw.get_arrow_trace()
     per_chain: dict[str, list[np.ndarray]] = {name: [] for name in names}
     divergences = 0
@@ -197,8 +194,8 @@ def posterior_arrays(
 def thinned(values: np.ndarray, n_draws: int) -> np.ndarray:
     """``n_draws`` draws evenly thinned over chains and draws of ``values`` (chains, draws, ...).
 
-    The thinning of :func:`~bayes_ldn.simulation.compiled.flat_draws`, on an array: it reduces
-    autocorrelation, which would otherwise make rank histograms U-shaped for a correct sampler.
+    Returns shape ``(n_draws, *event_shape)``. Thinning reduces autocorrelation, which would
+    otherwise make SBC rank histograms U-shaped even for a correct sampler (Talts et al. 2018).
     """
     flat = values.reshape(-1, *values.shape[2:])
     return flat[np.linspace(0, flat.shape[0] - 1, n_draws).round().astype(int)]
