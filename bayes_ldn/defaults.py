@@ -23,6 +23,9 @@ PROB_DIGITS: int = 3
 DRAWS: int = 1000
 TUNE: int = 1000
 CHAINS: int = 4
+#: NUTS step-size adaptation target of every fit, shared by ``fit`` and the SBC engine
+#: (``bayes_ldn.simulation.sbc.sbc_nuts``) so that SBC calibrates the sampler users run.
+TARGET_ACCEPT: float = 0.9
 #: The NUTS implementation ("nutpie" or "pymc"), chosen by measurement
 #: (benchmarks/results/models_vs_brms.md, 58-subject crossover, 4 x 1000 draws, 2 cores): nutpie
 #: with the model compiled once per structure (bayes_ldn.compile_cache) refits in 0.4 s at about

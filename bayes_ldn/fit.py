@@ -28,7 +28,7 @@ def fit(
     tune: int = defaults.TUNE,
     chains: int = defaults.CHAINS,
     nuts_sampler: str = defaults.NUTS_SAMPLER,
-    target_accept: float = 0.9,
+    target_accept: float = defaults.TARGET_ACCEPT,
     log_likelihood: bool = False,
     var_names_check: list[str] | None = None,
 ) -> xr.DataTree:

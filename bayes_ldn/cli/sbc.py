@@ -6,7 +6,9 @@ Examples
 runs 1000 SBC simulations of the hierarchical model (NUTS via nutpie, compiled once per
 worker), saving rows under ``sbc_runs/`` so that an interrupted run resumes, and prints the
 chi-square uniformity test of every parameter's ranks. ``--method exact`` uses the exact
-posterior instead (aggregate and hierarchical models), which checks the closed forms.
+posterior instead (aggregate and hierarchical models), which checks the closed forms. NUTS
+samples at ``--target-accept`` (default :data:`bayes_ldn.defaults.TARGET_ACCEPT`, the value every
+bayes-ldn fit uses), recorded with the other settings in the study's ``study.json``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bayes_ldn import defaults
 from bayes_ldn.exceptions import DataValidationError
 
 __all__ = ["register", "run"]
@@ -40,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--draws", type=int, default=500, help="NUTS draws per chain (default 500)")
     p.add_argument("--tune", type=int, default=500, help="NUTS tuning steps per chain (default 500)")
     p.add_argument("--chains", type=int, default=2, help="NUTS chains per fit (default 2)")
+    p.add_argument("--target-accept", type=float, default=defaults.TARGET_ACCEPT,
+                   help=f"NUTS step-size adaptation target (default {defaults.TARGET_ACCEPT}, as bayes-ldn fits use)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar (default: when standard error is a terminal)")
     p.set_defaults(func=run)
@@ -52,7 +57,7 @@ def _bins(n_sims: int) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Validate, run the study, print the uniformity table."""
-    from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, SBC_TARGETS, available_structures
+    from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, available_structures
 
     problems = []
     if args.n_sims is None or args.n_sims < 10:
@@ -67,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("draws", "tune", "chains"):
         if getattr(args, name) < 1:
             problems.append(f"--{name} must be at least 1, got {getattr(args, name)}")
+    if not 0 < args.target_accept < 1:
+        problems.append(f"--target-accept must lie strictly between 0 and 1, got {args.target_accept}")
     if args.workers is not None and args.workers < 1:
         problems.append(f"--workers must be at least 1, got {args.workers}")
     if args.scheduler not in ("serial", "processes") and ":" not in args.scheduler:
@@ -75,22 +82,22 @@ def run(args: argparse.Namespace) -> int:
         raise DataValidationError("bayes-ldn sbc", problems)
 
     from bayes_ldn.simulation import Study, rank_uniformity, run_study, throughput
-    from bayes_ldn.simulation.sbc import SBC_ALPHA, SBC_DRAWS, sbc_aggregate_exact, sbc_hierarchical_exact, sbc_nuts
+    from bayes_ldn.simulation.sbc import SBC_ALPHA, SBC_DRAWS, nuts_study, sbc_aggregate_exact, sbc_hierarchical_exact
 
     structure = DEFAULT_STRUCTURES[args.model]
     if args.method == "exact":
         function = sbc_aggregate_exact if args.model == "aggregate" else sbc_hierarchical_exact
         study = Study(f"sbc-{args.model}-exact", function, {**structure, "n_draws": SBC_DRAWS})
     else:
-        study = Study(f"sbc-{args.model}-nuts", sbc_nuts,
-                      {"structure": args.model, "structure_params": structure, "n_draws": SBC_DRAWS,
-                       "draws": args.draws, "tune": args.tune, "chains": args.chains,
-                       "targets": SBC_TARGETS[args.model]})
+        study = nuts_study(args.model, draws=args.draws, tune=args.tune, chains=args.chains,
+                           target_accept=args.target_accept)
     result = run_study(study, n_sims=args.n_sims, root_seed=args.seed, scheduler=args.scheduler,
                        out_dir=args.out, workers=args.workers, progress=args.progress)
     table = rank_uniformity(result.rows, n_draws=SBC_DRAWS, bins=_bins(args.n_sims))
-    print(f"SBC of the {args.model} model ({args.method}), {args.n_sims} simulations, root seed {args.seed}, "
-          f"scheduler {result.scheduler}; {result.n_computed} computed now")
+    settings = (f", NUTS {args.chains} x {args.draws} draws after {args.tune} tuning, target_accept "
+                f"{args.target_accept}" if args.method == "nuts" else "")
+    print(f"SBC of the {args.model} model ({args.method}{settings}), {args.n_sims} simulations, root seed "
+          f"{args.seed}, scheduler {result.scheduler}; {result.n_computed} computed now")
     if result.n_computed:
         rate = throughput(result)
         print(f"throughput: {rate['overall']:.0f} fits/min in {result.wall_seconds:.1f} s (start-up included), "

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bayes_ldn import defaults
 from bayes_ldn.designs._common import TrialModel
 
 __all__ = ["CompiledTrialModel", "cached_compiled", "compile_trial_model", "flat_draws", "register_structure",
@@ -56,18 +57,20 @@ class CompiledTrialModel:
     data_name: str = OUTCOME_DATA
 
     def fit(self, outcome: np.ndarray, *, random_seed: int, draws: int, tune: int, chains: int,
-            cores: int = 1, raw: bool = False) -> Any:
+            target_accept: float = defaults.TARGET_ACCEPT, cores: int = 1, raw: bool = False) -> Any:
         """Sample the posterior given a new ``outcome`` (no recompilation); returns a DataTree.
 
-        ``cores=1`` by default: simulation studies parallelise over simulations instead.
-        ``raw=True`` returns nutpie's raw trace instead (no DataTree conversion, about half of a
-        crossover fit's time; see :func:`bayes_ldn.simulation.sbc.posterior_arrays`).
+        ``target_accept`` defaults to :func:`bayes_ldn.fit.fit`'s, so simulation studies fit the
+        way users do. ``cores=1`` by default: simulation studies parallelise over simulations
+        instead. ``raw=True`` returns nutpie's raw trace instead (no DataTree conversion, about
+        half of a crossover fit's time; see :func:`bayes_ldn.simulation.sbc.posterior_arrays`).
         """
         import nutpie
 
         model = self.nutpie_model.with_data(**{self.data_name: np.asarray(outcome, dtype=float)})
         return nutpie.sample(model, draws=draws, tune=tune, chains=chains, seed=int(random_seed),
-                             cores=cores, progress_bar=False, return_raw_trace=raw)
+                             target_accept=float(target_accept), cores=cores, progress_bar=False,
+                             return_raw_trace=raw)
 
 
 def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:

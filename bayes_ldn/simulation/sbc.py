@@ -19,7 +19,10 @@ Three posterior engines:
 * ``sbc_hierarchical_exact`` -- exact quadrature posterior
   (:func:`bayes_ldn.stats.normal_hierarchical`), i.i.d. draws of each marginal;
 * ``sbc_nuts`` -- any registered model structure, NUTS via nutpie compiled once per process
-  (:mod:`bayes_ldn.simulation.compiled`), draws thinned to ``L``.
+  (:mod:`bayes_ldn.simulation.compiled`), draws thinned to ``L``, at the same ``target_accept``
+  as :func:`bayes_ldn.fit.fit` (:data:`bayes_ldn.defaults.TARGET_ACCEPT`) unless told otherwise;
+  :func:`nuts_study` builds its study with every sampler setting explicit, so each is recorded in
+  the study's ``study.json`` and keys its resumable output.
 
 ``sbc_nuts`` reads the few arrays it ranks straight from nutpie's raw Arrow trace: converting
 every fit to an ArviZ DataTree (warm-up groups, 2 x 58 subject effects, all sampler statistics)
@@ -35,7 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bayes_ldn.defaults import TARGET_ACCEPT
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.simulation.engine import Study
 from bayes_ldn.stats import NormalMixture, conjugate_normal, normal_hierarchical
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "rank_uniformity",
     "sbc_aggregate_exact",
     "sbc_hierarchical_exact",
+    "nuts_study",
     "sbc_nuts",
     "thinned",
 ]
@@ -128,13 +134,14 @@ def sbc_nuts(
     draws: int,
     tune: int,
     chains: int,
+    target_accept: float = TARGET_ACCEPT,
     targets: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """One SBC simulation of a registered structure, fitted by NUTS (nutpie, compiled once).
 
     Every scalar element of every target (default: every free variable and deterministic) gets
     a rank column ``rank_<name>`` or ``rank_<name>[i]``; ``divergences`` counts divergent
-    transitions.
+    transitions. ``target_accept`` defaults to :func:`bayes_ldn.fit.fit`'s.
     """
     from bayes_ldn.simulation.compiled import cached_compiled
 
@@ -143,7 +150,7 @@ def sbc_nuts(
     truth = model.forward(int(prior_seed))
     names = tuple(targets or model.parameters)
     posterior, divergences = posterior_arrays(model, truth["outcome"], names, random_seed=int(fit_seed), draws=draws,
-                                              tune=tune, chains=chains)
+                                              tune=tune, chains=chains, target_accept=target_accept)
     row: dict[str, Any] = {"divergences": divergences}
     for name in names:
         post = thinned(posterior[name], n_draws)
@@ -156,8 +163,35 @@ def sbc_nuts(
     return row
 
 
+def nuts_study(
+    structure: str, *, draws: int, tune: int, chains: int, target_accept: float = TARGET_ACCEPT,
+    n_draws: int = SBC_DRAWS, structure_params: dict[str, Any] | None = None, targets: Sequence[str] | None = None,
+) -> Study:
+    """The :func:`sbc_nuts` study of a registered structure, every setting stated.
+
+    ``structure_params`` and ``targets`` default to the structure's registered scenario and SBC
+    targets. All settings, ``target_accept`` included, go into the study's parameters, so
+    :func:`~bayes_ldn.simulation.engine.run_study` records them in ``study.json`` and a study
+    at other settings never resumes from these rows.
+    """
+    from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, SBC_TARGETS, available_structures
+
+    problems = [] if structure in available_structures() else \
+        [f"no model structure {structure!r}; known: {', '.join(available_structures())}"]
+    if not 0 < target_accept < 1:
+        problems.append(f"target_accept must lie strictly between 0 and 1, got {target_accept}")
+    raise_if("nuts_study", problems)
+    params = {"structure": structure,
+              "structure_params": DEFAULT_STRUCTURES[structure] if structure_params is None else structure_params,
+              "n_draws": n_draws, "draws": draws, "tune": tune, "chains": chains,
+              "target_accept": float(target_accept),
+              "targets": SBC_TARGETS[structure] if targets is None else list(targets)}
+    return Study(f"sbc-{structure}-nuts", sbc_nuts, params)
+
+
 def posterior_arrays(
-    model: Any, outcome: np.ndarray, names: Sequence[str], *, random_seed: int, draws: int, tune: int, chains: int
+    model: Any, outcome: np.ndarray, names: Sequence[str], *, random_seed: int, draws: int, tune: int, chains: int,
+    target_accept: float = TARGET_ACCEPT,
 ) -> tuple[dict[str, np.ndarray], int]:
     """Post-warm-up draws of ``names`` and the divergence count of one fit, without a DataTree.
 
@@ -172,7 +206,8 @@ def posterior_arrays(
     """
     import pyarrow
 
-    raw = model.fit(outcome, random_seed=random_seed, draws=draws, tune=tune, chains=chains, raw=True)
+    raw = model.fit(outcome, random_seed=random_seed, draws=draws, tune=tune, chains=chains,
+                    target_accept=target_accept, raw=True)
     draw_batches, stat_batches = raw.get_arrow_trace()
     per_chain: dict[str, list[np.ndarray]] = {name: [] for name in names}
     divergences = 0

@@ -1,7 +1,8 @@
 """Shared check of the design-structure SBC tests (``test_sbc_models_*.py``).
 
 Every structure is run with :func:`~bayes_ldn.simulation.sbc.sbc_nuts` (nutpie, 2 chains x 500
-draws after 500 tuning steps, thinned to ``SBC_DRAWS`` = 99 draws, so ranks take 100 values)
+draws after 500 tuning steps at target_accept :data:`~bayes_ldn.defaults.TARGET_ACCEPT`, the
+value ``fit`` uses, thinned to ``SBC_DRAWS`` = 99 draws, so ranks take 100 values)
 on the serial scheduler from one root seed, and its ranks go through
 :func:`~bayes_ldn.simulation.sbc.rank_uniformity`: Pearson chi-square on ``bins`` equal rank bins,
 each scalar target at ``SBC_ALPHA / m`` = 0.01 / m (Bonferroni over the ``m`` scalar targets of
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import time
 
-from bayes_ldn.simulation import SBC_ALPHA, SBC_DRAWS, Study, rank_uniformity, run_study, sbc_nuts
-from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, SBC_TARGETS, available_structures
+from bayes_ldn.simulation import SBC_ALPHA, SBC_DRAWS, rank_uniformity, run_study
+from bayes_ldn.simulation.sbc import nuts_study
+from bayes_ldn.simulation.structures import SBC_TARGETS, available_structures
 
 ROOT_SEED = 2026
 FIT = {"draws": 500, "tune": 500, "chains": 2}
@@ -23,15 +25,14 @@ FIT = {"draws": 500, "tune": 500, "chains": 2}
 def assert_sbc_uniform(name: str, *, n_sims: int, bins: int) -> None:
     """Run ``n_sims`` SBC simulations of structure ``name`` and assert every target's ranks are uniform."""
     assert name in available_structures()
-    params = {"structure": name, "structure_params": DEFAULT_STRUCTURES[name], "n_draws": SBC_DRAWS, **FIT,
-              "targets": SBC_TARGETS[name]}
-    study = Study(f"sbc-{name}-nuts", sbc_nuts, params)
+    study = nuts_study(name, **FIT)
     start = time.perf_counter()
     rows = run_study(study, n_sims=n_sims, root_seed=ROOT_SEED, scheduler="serial").rows
     seconds = time.perf_counter() - start
     table = rank_uniformity(rows, n_draws=SBC_DRAWS, bins=bins)
     divergent = rows["divergences"]
-    summary = (f"SBC {name}: {n_sims} sims, {bins} bins, {len(table)} scalar targets at alpha "
+    summary = (f"SBC {name} (target_accept {study.params['target_accept']}): {n_sims} sims, {bins} bins, "
+               f"{len(table)} scalar targets at alpha "
                f"{SBC_ALPHA}/{len(table)}; "
                f"min p = {table['p_value'].min():.3g} ({table.loc[table['p_value'].idxmin(), 'parameter']}); "
                f"divergences {int(divergent.sum())} in {int((divergent > 0).sum())} fits; {seconds:.0f} s")

@@ -16,9 +16,12 @@ from bayes_ldn.simulation import (
     sbc_aggregate_exact,
     sbc_hierarchical_exact,
     sbc_nuts,
+    study_key,
 )
-from bayes_ldn.simulation.compiled import cached_compiled, flat_draws
-from bayes_ldn.simulation.sbc import posterior_arrays, thinned
+from bayes_ldn import defaults
+from bayes_ldn.fit import fit
+from bayes_ldn.simulation.compiled import CompiledTrialModel, cached_compiled, flat_draws
+from bayes_ldn.simulation.sbc import nuts_study, posterior_arrays, thinned
 from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, FINAL_SE
 
 
@@ -67,9 +70,22 @@ def test_rank_uniformity_validation():
 
 
 def _nuts_study(structure: str) -> Study:
-    return Study(f"sbc-{structure}-nuts", sbc_nuts,
-                 {"structure": structure, "structure_params": DEFAULT_STRUCTURES[structure], "n_draws": SBC_DRAWS,
-                  "draws": 500, "tune": 500, "chains": 2})
+    return nuts_study(structure, draws=500, tune=500, chains=2)
+
+
+def test_sbc_samples_at_the_target_accept_fit_uses_and_records_it():
+    # SBC must calibrate the sampler users run: one shared default, stated in the study's
+    # parameters (hence in study.json and the resume key).
+    import inspect
+
+    for function in (fit, sbc_nuts, posterior_arrays, CompiledTrialModel.fit, nuts_study):
+        assert inspect.signature(function).parameters["target_accept"].default == defaults.TARGET_ACCEPT
+    study = nuts_study("aggregate", draws=500, tune=500, chains=2)
+    assert study.params["target_accept"] == defaults.TARGET_ACCEPT == 0.9
+    other = nuts_study("aggregate", draws=500, tune=500, chains=2, target_accept=0.95)
+    assert study_key(other, 1) != study_key(study, 1)
+    with pytest.raises(DataValidationError, match="target_accept must lie strictly between 0 and 1, got 1.0"):
+        nuts_study("aggregate", draws=500, tune=500, chains=2, target_accept=1.0)
 
 
 @pytest.mark.sbc  # minutes: each spawned worker imports PyMC and compiles the model with numba
