@@ -78,6 +78,7 @@ def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
     import nutpie
     import pymc as pm
     from pymc.pytensorf import reseed_rngs
+    from pytensor.graph.replace import graph_replace
     from pytensor.tensor.random.type import RandomType
 
     logging.getLogger("pymc").setLevel(logging.ERROR)
@@ -97,7 +98,11 @@ def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
                     pm.Data(OUTCOME_DATA, np.asarray(value.data, dtype=float), dims=model.named_vars_to_dims.get("outcome"))
             observed_model = pm.observe(model, {"outcome": model[OUTCOME_DATA]})
         compiled = nutpie.compile_pymc_model(observed_model)
-        fn = pm.compile([], [model[name] for name in (*parameters, "outcome")], random_seed=0)
+        # In a joint prior draw the observed data *are* the drawn outcome: a deterministic that
+        # reads the outcome's container (the meta-regression's conditional theta) must read the draw.
+        outputs = graph_replace([model[name] for name in (*parameters, "outcome")],
+                                {model[data_name]: model["outcome"]}, strict=False)
+        fn = pm.compile([], outputs, random_seed=0)
     rngs = [v for v in fn.get_shared() if isinstance(v.type, RandomType)]
     names = (*parameters, "outcome")
 

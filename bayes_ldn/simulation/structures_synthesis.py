@@ -5,11 +5,11 @@ Five trials with fixed standard errors (standardized-effect scale, arms of 15 to
 builds them for ``fit_synthesis(dose_covariate=True)``: ``mu ~ N(0, 0.5^2)`` (mean effect at
 the reference dose), ``slope ~ N(0, 0.2^2)`` per mg, ``tau ~ HalfNormal(0.3)``.
 
-SBC targets are ``mu``, ``slope``, ``tau`` and ``theta_new``, not the trial effects ``theta``:
-the builder computes ``theta``'s conditional draw from the estimates as numbers fixed at build
-time, not from the observed variable, so when a simulation swaps a new outcome into the compiled
-model ``theta`` still conditions on the build-time estimates (the fit of the other variables is
-unaffected).
+SBC targets are ``mu``, ``slope``, ``tau``, the trial effects ``theta`` and ``theta_new``.
+``theta`` is drawn from its exact conditional given the estimates, which the builder reads from
+the same data container as the likelihood: a simulation's outcome swapped into the compiled model
+conditions ``theta`` too, and the joint prior draw takes ``theta`` given the drawn outcome
+(:func:`~bayes_ldn.simulation.compiled.compile_trial_model`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ SCENARIOS = {
                         {"ses": [0.2, 0.25, 0.3, 0.37, 0.45], "doses": [4.5, 4.5, 3.0, 6.0, 1.5],
                          "dose_reference": 4.5, "mu_prior": [0.0, 0.5], "slope_prior": [0.0, 0.2],
                          "tau_scale": 0.3},
-                        ["mu", "slope", "tau", "theta_new"]),
+                        ["mu", "slope", "tau", "theta", "theta_new"]),
 }
 
 for _name, (_builder, _, _) in SCENARIOS.items():

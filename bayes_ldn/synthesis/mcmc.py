@@ -81,7 +81,7 @@ def meta_regression_model(
     :math:`\theta_i`      ``theta``           trial
     :math:`z_{new}`       ``z_new``           scalar
     :math:`\theta_{new}`  ``theta_new``       scalar (``mu + tau z_new``)
-    :math:`y_i`           ``outcome``         trial
+    :math:`y_i`           ``outcome``         trial (observed: data ``outcome_observed``)
     ====================  ==================  ===========
 
     Parameters
@@ -121,13 +121,16 @@ def meta_regression_model(
             slope = pm.Normal("slope", slope_prior[0], slope_prior[1], dims="covariate")
             mean = mu + pm.math.dot(pm.Data("covariate_values", x, dims=("trial", "covariate")), slope)
         se = pm.Data("se", s, dims="trial")
+        # theta reads the estimates from the same container as the likelihood, so a compiled model
+        # refitted on new estimates (with_data) conditions theta on those, not on these.
+        observed = pm.Data("outcome_observed", y, dims="trial")
         var = se**2 + tau**2
         shrink = se**2 / var
-        pm.Deterministic("theta", (1 - shrink) * y + shrink * mean + pm.math.sqrt((1 - shrink) * se**2) * z,
+        pm.Deterministic("theta", (1 - shrink) * observed + shrink * mean + pm.math.sqrt((1 - shrink) * se**2) * z,
                          dims="trial")
         # Non-centred: a centred theta_new ~ N(mu, tau) is Neal's funnel as tau -> 0.
         pm.Deterministic("theta_new", mu + tau * pm.Normal("z_new", 0.0, 1.0))
-        pm.Normal("outcome", mean, pm.math.sqrt(var), observed=y, dims="trial")
+        pm.Normal("outcome", mean, pm.math.sqrt(var), observed=observed, dims="trial")
     return TrialModel(
         pymc_model=model,
         design="meta_regression",
