@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import sys
 import tempfile
@@ -23,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
     p.add_argument("--no-report", action="store_true",
                    help="skip report.html (its 20 figures take about half of the run); every table is still written")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes that draw the report's figures (default: every available CPU)")
     p.set_defaults(func=run)
 
 
@@ -45,8 +48,11 @@ def _via_command(argv: list[str], folder: str):
     return section
 
 
-def sections(*, report: bool = True) -> list:
-    """Output sections contributed by the other analyses: verdicts, synthesis, report."""
+def sections(*, report: bool = True, workers: int | None = None) -> list:
+    """Output sections contributed by the other analyses: verdicts, synthesis, report.
+
+    ``workers`` processes draw the report's figures (:class:`bayes_ldn.report.render.FigureRenderer`).
+    """
     from bayes_ldn.reanalysis import family_section
 
     parts = [
@@ -58,14 +64,18 @@ def sections(*, report: bool = True) -> list:
     if report:
         from bayes_ldn.report import report_section
 
-        parts.append(report_section)
+        parts.append(functools.partial(report_section, workers=workers))
     return parts
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the reanalysis and print where the outputs went."""
     report = not args.no_report
-    table = write_reanalysis(args.out, models_dir=args.models, ci_prob=args.ci_prob, sections=sections(report=report))
+    if args.workers is not None and args.workers < 1:
+        print(f"bayes-ldn reanalyze: --workers must be at least 1, got {args.workers}", file=sys.stderr)
+        return 2
+    table = write_reanalysis(args.out, models_dir=args.models, ci_prob=args.ci_prob,
+                             sections=sections(report=report, workers=args.workers))
     print(
         f"bayes-ldn reanalyze: {len(table)} decision rows for {table['spec'].nunique()} analyses "
         f"written to {args.out}/ (decisions.csv, summary.md, {'report.html, ' if report else ''}random_finding_*/, "

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from scipy import stats
 
 from bayes_ldn import priors as pr
@@ -190,7 +192,7 @@ def draw_posteriors(
     ax.set_ylabel("Posterior density")
     ax.set_ylim(bottom=0)
     ax.set_title("Posterior under each prior", loc="left", fontsize=11)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=2, frameon=False)
 
 
 def draw_sensitivity(ax: Axes, data: pd.DataFrame) -> None:
@@ -207,6 +209,11 @@ def draw_sensitivity(ax: Axes, data: pd.DataFrame) -> None:
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     ax.axhline(0.5, color="0.8", lw=0.8)
     ax.set_xscale("log")
+    # Plain numbers (0.1, 1, 10) read as prior SDs in the outcome's units, as 10^-1 would not.
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    # Minor ticks at 2 and 5 per decade: enough to read a value off, and each tick is an artist to draw.
+    ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
     ax.set_ylim(0, 1)
     ax.set_xlabel(f"SD of the skeptical prior N(0, SD\u00b2), {a['units']}\n(log scale; right = weaker doubt)")
     ax.set_ylabel("Posterior probability")
@@ -218,12 +225,19 @@ def spec_figure(spec: AnalysisSpec, *, conversion: str, mcid: float | None) -> F
     """Two panels for one analysis: posteriors under each prior, and prior sensitivity."""
     rec = spec.record
     lik: EffectLikelihood = to_likelihood(rec, conversion)
+    posterior = posterior_plot_data(spec, conversion=conversion, mcid=mcid)
+    # The legend under the left panel has two columns: the curves, the ROPE and the MCID.
+    entries = posterior["prior"].nunique() + (spec.rope is not None) + (mcid is not None)
+    # Fixed margins in inches instead of a layout engine: constrained layout draws every figure
+    # several times to measure it, which was a quarter of the report's run time.
+    top, axes_h, below_axes = 0.62, 3.25, 0.95 + 0.19 * math.ceil(entries / 2)
+    height = top + axes_h + below_axes
     # A bare Figure (no pyplot): no global backend state, nothing left open in notebooks.
-    fig = Figure(figsize=(12.5, 5.0), layout="constrained")
+    fig = Figure(figsize=(12.5, height))
+    fig.subplots_adjust(left=0.055, right=0.985, top=1 - top / height, bottom=below_axes / height, wspace=0.16)
     left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
     draw_posteriors(
-        left, posterior_plot_data(spec, conversion=conversion, mcid=mcid), better=rec.better,
-        units=lik.units, mcid=mcid, rope=spec.rope,
+        left, posterior, better=rec.better, units=lik.units, mcid=mcid, rope=spec.rope,
         xlabel=f"{rec.contrast[0]} minus {rec.contrast[1]}, {lik.units}",
     )
     draw_sensitivity(right, sensitivity_plot_data(spec, conversion=conversion, mcid=mcid))

@@ -8,29 +8,41 @@ can be mailed, archived or opened offline. Every probability goes through
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn.data.records import PublishedRecord
-from bayes_ldn.report.figures import benefit_arrow_text, figure_data_uri, spec_figure
+from bayes_ldn.report.figures import benefit_arrow_text, spec_figure
+from bayes_ldn.report.render import FigureJob
 from bayes_ldn.spec import AnalysisSpec
 from bayes_ldn.stats import format_probability
 
-__all__ = ["ReportPart", "build_report", "decision_html", "inputs_html", "primary_rows"]
+__all__ = ["ReportPart", "build_report", "decision_html", "inputs_html", "primary_rows", "spec_figure_job"]
 
 _E = html.escape
 
 
 @dataclass(frozen=True)
 class ReportPart:
-    """One extra section of the page (random-finding verdict, synthesis): an anchor, a title, HTML."""
+    """One extra section of the page (random-finding verdict, synthesis): an anchor, a title, HTML.
+
+    ``figure``, when given, is drawn (possibly in another process) and placed after ``body`` with
+    ``figure_alt`` as its alt text; :meth:`with_image` does that once the PNG is rendered.
+    """
 
     anchor: str
     title: str
     body: str
+    figure: FigureJob | None = None
+    figure_alt: str = ""
+
+    def with_image(self, data_uri: str) -> ReportPart:
+        """This part with its rendered figure appended to the body (and no figure left to draw)."""
+        img = f'<img alt="{_E(self.figure_alt)}" src="{data_uri}">'
+        return replace(self, body=self.body + img, figure=None)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -206,12 +218,16 @@ def _glance(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> str:
     return "\n".join(out)
 
 
-def _result(table: pd.DataFrame, spec: AnalysisSpec) -> str:
+def spec_figure_job(spec: AnalysisSpec) -> FigureJob:
+    """The figure drawn for an analysis: its first conversion and first MCID anchor."""
+    return FigureJob(spec_figure, {"spec": spec, "conversion": spec.conversions[0],
+                                   "mcid": spec.mcid[0] if spec.mcid else None})
+
+
+def _result(table: pd.DataFrame, spec: AnalysisSpec, fig: str) -> str:
     r = spec.record
     conv = spec.conversions[0]
-    mcid = spec.mcid[0] if spec.mcid else None
     rows = primary_rows(table, spec)
-    fig = figure_data_uri(spec_figure(spec, conversion=conv, mcid=mcid))
     all_rows = table[table["spec"] == spec.id]
     mc = ", ".join(f"{m:g}" for m in spec.mcid) or "none"
     alt = f"Posterior of the LDN minus placebo difference in {r.label} under each prior, and its prior sensitivity"
@@ -248,6 +264,7 @@ def build_report(
     *,
     provenance: dict[str, str],
     seed: str,
+    figures: Mapping[str, str],
     extra: Sequence[ReportPart] = (),
 ) -> str:
     """The whole page as one string.
@@ -261,16 +278,22 @@ def build_report(
         Software versions, data version and digests (:func:`bayes_ldn.provenance.provenance_attrs`).
     seed : str
         The random seed used, or why none was needed.
+    figures : mapping
+        Spec id -> PNG data URI of :func:`spec_figure_job`'s figure, for every spec.
     extra : sequence of ReportPart
-        Sections placed after the overview (random-finding verdict, synthesis).
+        Sections placed after the overview (random-finding verdict, synthesis), their figures
+        already rendered (:meth:`ReportPart.with_image`).
     """
+    missing = [s.id for s in specs if s.id not in figures]
+    if missing:
+        raise ValueError(f"build_report: no rendered figure for spec(s) {missing}; render spec_figure_job(spec)")
     by_trial: dict[str, list[AnalysisSpec]] = {}
     for s in specs:
         by_trial.setdefault(s.record.trial, []).append(s)
     results = []
     for trial, group in by_trial.items():
         results.append(f"<h2>{_E(trial)}</h2>")
-        results += [_result(table, s) for s in group]
+        results += [_result(table, s, figures[s.id]) for s in group]
     toc = ['<li><a href="#glance">At a glance</a></li>']
     toc += [f'<li><a href="#{_E(p.anchor)}">{_E(p.title)}</a></li>' for p in extra]
     toc += [f'<li><a href="#{_E(s.id)}">{_E(s.id)}</a></li>' for s in specs]

@@ -18,8 +18,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from bayes_ldn.report.figures import figure_data_uri
 from bayes_ldn.report.html import ReportPart
+from bayes_ldn.report.render import FigureJob
 from bayes_ldn.spec import AnalysisSpec
 from bayes_ldn.stats import conjugate_normal, format_probability
 
@@ -29,6 +29,7 @@ __all__ = [
     "optional_parts",
     "random_finding_figure",
     "random_finding_part",
+    "synthesis_figure",
     "synthesis_part",
 ]
 
@@ -123,19 +124,28 @@ def random_finding_part() -> ReportPart:
             f"<td><b>{_E(str(r['points_to']))}</b></td><td class='note'>{_E(str(r['note']))}</td></tr>"
         )
     tally = ", ".join(f"{k}: {v}" for k, v in verdict.tally().items())
-    fig = random_finding_figure(verdict, lower=rec.lower, upper=rec.upper, ci_prob=rec.ci_prob, units=rec.units)
+    fig = FigureJob(random_finding_figure, {"verdict": verdict, "lower": rec.lower, "upper": rec.upper,
+                                            "ci_prob": rec.ci_prob, "units": rec.units})
     body = (
         f"<p>{_E(verdict.paragraph)}</p><p class='note'>Headline angles ({_E(tally)}).</p>"
         "<table><tr><th>Angle</th><th>Quantity</th><th>Value</th><th>Points to</th><th>Note</th></tr>"
         + "".join(rows) + "</table>"
-        f'<img alt="Random-finding figures for FINAL CPM" src="{figure_data_uri(fig)}">'
     )
-    return ReportPart(anchor="random-finding", title=title, body=body)
+    return ReportPart(anchor="random-finding", title=title, body=body, figure=fig,
+                      figure_alt="Random-finding figures for FINAL CPM")
+
+
+def synthesis_figure(forest: pd.DataFrame, *, n_studies: int) -> Figure:
+    """The forest plot of :func:`bayes_ldn.synthesis.forest_plot_data` on a bare Figure."""
+    from bayes_ldn import plots
+
+    fig = Figure(figsize=(8.5, 0.5 * n_studies + 2.2), layout="constrained")
+    plots.plot_forest(forest, ax=fig.subplots())
+    return fig
 
 
 def synthesis_part() -> ReportPart:
     """Forest plot of the bundled LDN pain trials (SMD scale, the ``bayes-ldn synthesize`` defaults)."""
-    from bayes_ldn import plots
     from bayes_ldn import synthesis as sy
 
     studies = sy.ldn_pain_studies(scale="smd", rho=0.5, bested_outcome="spir",
@@ -143,8 +153,7 @@ def synthesis_part() -> ReportPart:
     tau_prior = sy.halfnormal_tau(0.5)
     result = sy.synthesize(studies, mu_prior=None, tau_prior=tau_prior, mcid=0.5)
     summ = result.summary()
-    fig = Figure(figsize=(8.5, 0.5 * len(studies) + 2.2), layout="constrained")
-    plots.plot_forest(sy.forest_plot_data(result), ax=fig.subplots())
+    fig = FigureJob(synthesis_figure, {"forest": sy.forest_plot_data(result), "n_studies": len(studies)})
     mu = summ["mu"]
     body = (
         f"<p>Random-effects synthesis of the LDN pain trials on the standardized mean difference scale "
@@ -154,9 +163,9 @@ def synthesis_part() -> ReportPart:
         f"{mu['upper']:.2f}); P(mean effect &gt; 0) = {format_probability(summ['prob_mu_positive'])}; "
         f"P(a new trial's effect &gt; 0) = {format_probability(summ['prob_predictive_positive'])}. "
         "Other settings: <code>bayes-ldn synthesize --help</code>.</p>"
-        f'<img alt="Forest plot of the LDN pain trials" src="{figure_data_uri(fig)}">'
     )
-    return ReportPart(anchor="synthesis", title="Synthesis of the LDN pain trials", body=body)
+    return ReportPart(anchor="synthesis", title="Synthesis of the LDN pain trials", body=body, figure=fig,
+                      figure_alt="Forest plot of the LDN pain trials")
 
 
 def optional_parts(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> tuple[list[ReportPart], str]:

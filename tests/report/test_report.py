@@ -155,8 +155,61 @@ def test_sensitivity_curve_limits(specs):
 def test_reanalyze_command_includes_the_report():
     from bayes_ldn.cli.reanalyze import sections
 
-    assert report_section in sections()
-    assert report_section not in sections(report=False)
+    def drawn(parts):
+        return [p for p in parts if getattr(p, "func", None) is report_section]
+
+    assert len(drawn(sections())) == 1
+    assert drawn(sections(workers=3))[0].keywords == {"workers": 3}
+    assert drawn(sections(report=False)) == []
+
+
+_SERIAL_VS_FORKED = """
+import hashlib, threading
+from bayes_ldn.reanalysis import decision_table
+from bayes_ldn.report import report_section
+from bayes_ldn.report.render import FigureRenderer
+from bayes_ldn.spec import load_specs
+specs = [s for s in load_specs() if s.id in {"final-cpm", "final-pain", "bested-fiqr"}]
+table = decision_table(specs)
+with FigureRenderer(2) as r:
+    assert r.parallel, "a single-threaded Linux process must fork workers"
+pages = [report_section(table, specs, workers=w)["report.html"] for w in (1, 2)]
+print(len(specs), pages[0] == pages[1], pages[0].count("data:image/png"))
+"""
+
+
+def test_page_does_not_depend_on_the_number_of_workers():
+    """Forked workers draw byte-identical PNGs, in the same places, as this process does.
+
+    Run in a fresh interpreter: a pytest-xdist worker has other threads, so it never forks.
+    """
+    out = subprocess.run([sys.executable, "-c", _SERIAL_VS_FORKED], capture_output=True, text=True, check=True)
+    n_specs, same, n_images = out.stdout.split()
+    assert same == "True"
+    assert int(n_images) >= int(n_specs) == 3
+
+
+def test_renderer_hands_drawing_errors_to_the_caller():
+    from bayes_ldn.report.render import FigureJob, FigureRenderer
+
+    with pytest.raises(ValueError, match="at least 1"):
+        FigureRenderer(0)
+    for workers in (1, 2):  # under pytest-xdist (other threads) both draw here; the failure path is the same
+        with FigureRenderer(workers) as renderer:
+            bad = renderer.submit(FigureJob(_broken_figure, {"why": "no data"}))
+        with pytest.raises(RuntimeError, match="no data"):
+            bad.result()
+
+
+def _broken_figure(why: str):
+    raise RuntimeError(why)
+
+
+def test_build_report_names_the_specs_without_a_figure(table, specs):
+    from bayes_ldn.report import build_report
+
+    with pytest.raises(ValueError, match=specs[0].id):
+        build_report(table, specs[:1], provenance={}, seed="none", figures={})
 
 
 def test_no_report_writes_every_table_but_no_report(tmp_path):
