@@ -1,7 +1,9 @@
 """Compile each model structure once per process and reuse it for every fit of that structure.
 
-``pm.sample(nuts_sampler="nutpie")`` compiles the model with numba on every call (8-20 s on this
-machine for the crossover model), although sampling it takes about 0.2 s. Two models built by the
+``pm.sample(nuts_sampler="nutpie")`` compiles the model with numba on every call (6-20 s on this
+machine for the crossover model), although sampling it takes about 0.2 s. A miss here compiles with
+:func:`bayes_ldn.nutpie_numba.compile_nutpie_numba` (about 1 s once PyTensor's disk cache holds the
+structure, ~11 s on an empty one). Two models built by the
 same builder with the same choices, priors and data *shapes* differ only in the values held by
 their data containers (``pm.Data``); their log-density graphs are otherwise identical. This
 module keys a per-process cache by that structure (:func:`structure_key`) and, on a hit, swaps the
@@ -11,7 +13,7 @@ The key is exact, not heuristic: it walks the log-density and draw-expansion gra
 topological order and records every operation, every constant's bytes, and every data
 container's name, type and shape, plus the lengths of the model's coordinates (the labels are
 swapped in on a hit). Two models share a compiled model only if all of these agree, so a cache
-hit returns the same posterior as a fresh compilation (tested in ``tests/test_compile_cache.py``).
+hit returns the same posterior as a fresh compilation (tested in ``tests/foundation/test_compile_cache.py``).
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def compiled_nutpie(model: Any) -> Any:
     On a cache hit the returned model carries ``model``'s current data-container values
     (``CompiledModel.with_data``), so it samples *this* model's posterior.
     """
-    import nutpie
+    from bayes_ldn.nutpie_numba import compile_nutpie_numba
 
     key, values = _key_and_data(model)
     with _LOCK:
@@ -125,7 +127,7 @@ def compiled_nutpie(model: Any) -> Any:
     if base is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            base = nutpie.compile_pymc_model(model)
+            base = compile_nutpie_numba(model)
         _STATS["misses"] += 1
         if key is not None:
             with _LOCK:

@@ -113,3 +113,27 @@ def test_precompile_compiles_into_the_process_cache(capsys):
     assert main(["precompile", "--models", "aggregate"]) == 0
     assert "aggregate" in capsys.readouterr().out
     assert cache_info()["size"] == 1
+
+
+@pytest.mark.slow
+def test_entry_points_loaded_from_the_disk_cache_sample_exactly_like_nutpies_own():
+    """nutpie's C entry points, rebuilt by bayes_ldn and loaded from PyTensor's numba cache, change no draw."""
+    import nutpie
+
+    from bayes_ldn.nutpie_numba import compile_nutpie_numba, supported
+
+    if not supported():
+        pytest.skip("this nutpie version compiles through nutpie.compile_pymc_model")
+    model = _model(4, n=21).pymc_model
+    compile_nutpie_numba(model)  # fills the disk cache if an earlier run has not
+    loaded = compile_nutpie_numba(model)
+    assert loaded.compiled_logp_func.cache_hits == 1 and loaded.compiled_expand_func.cache_hits == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own = nutpie.compile_pymc_model(model)
+    other = _model(5, n=21, prefix="T").pymc_model
+    data = {var.name: other[var.name].get_value() for var in own.shared_var_keys}
+    for a, b in ((loaded, own), (loaded.with_data(**data), own.with_data(**data))):
+        ours, theirs = (nutpie.sample(c, draws=200, tune=200, chains=2, seed=9, progress_bar=False) for c in (a, b))
+        for name in ("treatment_effect", "subject_effect", "residual_sd"):
+            np.testing.assert_array_equal(ours["posterior"][name].values, theirs["posterior"][name].values)
