@@ -68,9 +68,6 @@ def with_proper_priors(trial_model: TrialModel, priors: dict[str, tuple[float, f
     every downstream expression of the shipped graph is unchanged.
     """
     model = trial_model.pymc_model
-    # pm.do cannot convert models with initial values; the builder's are only sampler start points.
-    for rv in model.free_RVs:
-        model.rvs_to_initial_values[rv] = None
     with model:
         replacements = {}
         for name, (mean, sd) in priors.items():
@@ -95,14 +92,6 @@ def with_offdiagonal(trial_model: TrialModel, matrix: str, size: int, name: str)
     with model:
         pm.Deterministic(name, model[matrix][rows, cols])
     return trial_model
-
-
-def _drop_alias(model: pm.Model, name: str) -> None:
-    """Remove deterministic ``name`` from ``model``'s bookkeeping (the graph is untouched)."""
-    alias = model[name]
-    model.deterministics.remove(alias)
-    del model.named_vars[name]
-    model.named_vars_to_dims.pop(name, None)
 
 
 def family_model(
@@ -130,16 +119,10 @@ def parallel_family_structure(**params) -> TrialModel:
     replace the builder's flat priors; with residual correlation the deterministic
     ``residual_corr_lower`` holds the correlations below the diagonal (the SBC targets).
     """
-    built = family_model(**params)
-    if params["residual_correlation"]:
-        # ``residual_sd`` is a Deterministic of the Deterministic ``residual_chol_stds``; PyMC's
-        # model <-> graph round trip (pm.do, pm.observe) collapses such nested views into one name,
-        # losing one of them. Keep only ``residual_sd``, the name the design documents.
-        _drop_alias(built.pymc_model, "residual_chol_stds")
     flat = {"change_reference": (0.0, CHANGE_SD)}
     if params["method"] == "ancova":
         flat["baseline_slope"] = SLOPE_PRIOR
-    model = with_proper_priors(built, flat)
+    model = with_proper_priors(family_model(**params), flat)
     if params["residual_correlation"]:
         model = with_offdiagonal(model, "residual_chol_corr", params["outcomes"], "residual_corr_lower")
     return model

@@ -1,6 +1,7 @@
 """Joint model of several outcomes (partial pooling of standardized effects)."""
 
 import numpy as np
+import pytensor.tensor as pt
 import pytest
 from scipy import stats
 
@@ -46,6 +47,47 @@ def test_correlated_residuals_structure(data):
     assert {"residual_chol", "baseline_slope", "heterogeneity_sd", "mean_effect"} <= names
     assert model.priors["residual_correlation"] == {"lkj": 2.0}
     assert np.isfinite(model.pymc_model.compile_logp()(model.pymc_model.initial_point()))
+
+
+@pytest.mark.filterwarnings("ignore:PyTensor could not link to a BLAS:UserWarning")
+@pytest.mark.parametrize("correlated", [False, True])
+def test_model_can_be_observed_and_intervened_on(data, correlated):
+    # Simulation studies rebind the outcome (pm.observe) and replace priors (pm.do); both need a
+    # model without custom initial values whose deterministics are not aliases of one another.
+    import pymc as pm
+
+    model = parallel_family_model(data, pr.vague(), better=BETTER, method="ancova", tau_prior=("halfnormal", 0.5),
+                                  residual_sd_scales=SCALES, residual_correlation=correlated).pymc_model
+    assert all(v is None for v in model.rvs_to_initial_values.values())
+    _, _, y = wide_arrays(data)
+    observed = pm.observe(model, {"outcome": y + 1.0})
+    intervened = pm.do(model, {"baseline_slope": np.full(3, 0.8)})
+    names = ["residual_sd", "treatment_effect"] + (["residual_chol_corr"] if correlated else [])
+    point = model.initial_point()
+    rng = np.random.default_rng(3)
+    point = {k: v + rng.uniform(-0.5, 0.5, np.shape(v)) for k, v in point.items()}
+
+    def evaluate(m):
+        graphs = m.replace_rvs_by_values([m[n] for n in names])
+        return m.compile_fn(graphs, inputs=m.value_vars, on_unused_input="ignore")(
+            {k: v for k, v in point.items() if k in {v.name for v in m.value_vars}})
+
+    expected = evaluate(model)
+    for rewritten in (observed, intervened):
+        assert {d.name for d in model.deterministics} == {d.name for d in rewritten.deterministics}
+        values = evaluate(rewritten)
+        for name, got, want in zip(names, values, expected, strict=True):
+            np.testing.assert_array_equal(got, want, err_msg=name)
+    if correlated:
+        # residual_sd and the correlations are those of the covariance L L^T of the packed factor.
+        sd, corr = expected[0], expected[2]
+        chol_name = model.rvs_to_values[model["residual_chol"]].name
+        packed = model.rvs_to_transforms[model["residual_chol"]].backward(pt.as_tensor(point[chol_name])).eval()
+        chol = np.zeros((3, 3))
+        chol[np.tril_indices(3)] = packed
+        cov = chol @ chol.T
+        np.testing.assert_allclose(sd, np.sqrt(np.diag(cov)), rtol=1e-12)
+        np.testing.assert_allclose(corr, cov / np.outer(sd, sd), rtol=1e-12)
 
 
 def test_validation(data):
