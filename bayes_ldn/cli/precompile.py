@@ -2,9 +2,11 @@
 
 nutpie compiles a model's log density with numba. PyTensor keeps the compiled pieces on disk
 (``~/.pytensor``, or ``PYTENSOR_FLAGS=base_compiledir=...``) and reuses them in every later
-process, for any data size and prior of the same design: measured here, the first crossover fit
-in a new process took 20 s with an empty cache and 9-11 s after one earlier compilation of a
-crossover model of another size and prior (``benchmarks/results/models_vs_brms.md``). Like
+process: the compiled operations for any data size and prior of the same design, and for the
+structures compiled here also nutpie's entry points (:mod:`bayes_ldn.nutpie_numba`). Measured here
+(``benchmarks/results/models_vs_brms.md``), the first crossover fit in a new process took 15.7 s
+with an empty cache, 4.9 s after this command, and 10.6 s after it for a structure it does not
+compile (Student-t residuals); in a one-off run, 40 subjects or another prior took 6-7.5 s. Like
 rstanarm, which compiles its Stan programs when it is installed, ``make`` runs this once after
 installing, so that a user's first fit does not pay for the first compilation.
 """
@@ -17,7 +19,7 @@ import time
 
 __all__ = ["DEFAULT_MODELS", "register", "run"]
 
-#: Compiled by default: one structure per single-outcome design (about 1 min with an empty cache
+#: Compiled by default: one structure per single-outcome design (about 25 s with an empty cache
 #: here). Variants of a design (Student-t, change score, ...) share most compiled pieces with it.
 DEFAULT_MODELS = ("aggregate", "hierarchical", "crossover", "parallel", "meta_regression")
 
