@@ -93,6 +93,15 @@ def parallel_family_model(
     The outcome dimension is named ``measure`` (``outcome`` is the observed variable).
     Locations ``c_k`` and slopes ``beta_k`` have flat priors (the residual SDs' priors are proper).
 
+    Divergences: at ``fit``'s default ``target_accept=0.9`` some fits diverge when the outcomes'
+    effects barely differ (small ``tau``). In simulation-based calibration of three outcomes,
+    2 x 25 subjects (``bayes_ldn.simulation`` structures ``parallel_family`` and
+    ``parallel_family_corr``, 2 x 500 draws) 152 of 1000 fits diverged with independent
+    residuals and 119 of 400 with LKJ residuals, yet the ranks stayed uniform; in 200 simulations
+    ``target_accept=0.95`` left 7 (independent) and 20 (LKJ) divergent fits instead of 33 and 66,
+    and ``0.99`` none, at about 1.2x and 2x the time of 0.9. When ``fit`` warns of divergences,
+    refit with ``target_accept=0.95`` or ``0.99``.
+
     ==================  ===================================  ================
     symbol              variable                             dims
     ==================  ===================================  ================
