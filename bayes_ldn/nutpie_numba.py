@@ -43,9 +43,13 @@ _EXPAND_SIG = "int64(uint64, uint64, CPointer(float64), CPointer(float64), voidp
 
 
 def supported() -> bool:
-    """Whether the installed nutpie is one this module mirrors."""
+    """Whether the installed nutpie is one this module mirrors, and PyTensor has the numba cache it uses."""
     import nutpie
 
+    try:
+        from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src  # noqa: F401
+    except ImportError:  # another PyTensor: compile through nutpie, uncached, rather than fail
+        return False
     return nutpie.__version__.startswith(NUTPIE_VERSIONS)
 
 

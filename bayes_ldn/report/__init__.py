@@ -2,7 +2,7 @@
 
 ``report_section(table, specs)`` is a :data:`bayes_ldn.reanalysis.Section`: it returns
 ``{"report.html": page}``. Figures are built in :mod:`bayes_ldn.report.figures` (plot data
-first, then drawing) and rendered to PNG by :mod:`bayes_ldn.report.render` (on several processes
+first, then drawing) and rendered to SVG by :mod:`bayes_ldn.report.render` (on several processes
 where it can), the page in :mod:`bayes_ldn.report.html` (a plain string template), and the
 optional parts contributed by other analyses (random-finding verdict, synthesis) in
 :mod:`bayes_ldn.report.parts`. Nothing here imports PyMC.
@@ -32,11 +32,12 @@ def report_section(
     ``workers`` processes draw the figures (default: every available CPU; see
     :class:`bayes_ldn.report.render.FigureRenderer`); the page does not depend on it.
     """
+    parts, seed = optional_parts(table, specs)
     with FigureRenderer(workers) as renderer:
-        # Workers draw the analysis figures while this process computes the optional parts.
-        figures = {s.id: renderer.submit(spec_figure_job(s)) for s in specs}
-        parts, seed = optional_parts(table, specs)
+        # The parts' figures are the largest (three panels, a layout engine): queued first, they
+        # do not finish alone after the quick ones.
         part_figures = [None if p.figure is None else renderer.submit(p.figure) for p in parts]
+        figures = {s.id: renderer.submit(spec_figure_job(s)) for s in specs}
         parts = [p if f is None else p.with_image(f.result()) for p, f in zip(parts, part_figures, strict=True)]
         rendered = {k: f.result() for k, f in figures.items()}
     prov = provenance_attrs(**data_version(), specs={s.id: s.digest for s in specs})

@@ -1,6 +1,6 @@
 """The self-contained HTML page: a plain string template filled from tidy tables and figures.
 
-No template engine and no JavaScript: every figure is an inline base64 PNG, so the single file
+No template engine and no JavaScript: every figure is an inline base64 SVG, so the single file
 can be mailed, archived or opened offline. Every probability goes through
 :func:`bayes_ldn.stats.format_probability` (it prints ``>0.999``, never ``1.000``).
 """
@@ -30,7 +30,7 @@ class ReportPart:
     """One extra section of the page (random-finding verdict, synthesis): an anchor, a title, HTML.
 
     ``figure``, when given, is drawn (possibly in another process) and placed after ``body`` with
-    ``figure_alt`` as its alt text; :meth:`with_image` does that once the PNG is rendered.
+    ``figure_alt`` as its alt text; :meth:`with_image` does that once the SVG is rendered.
     """
 
     anchor: str
@@ -279,7 +279,7 @@ def build_report(
     seed : str
         The random seed used, or why none was needed.
     figures : mapping
-        Spec id -> PNG data URI of :func:`spec_figure_job`'s figure, for every spec.
+        Spec id -> SVG data URI of :func:`spec_figure_job`'s figure, for every spec.
     extra : sequence of ReportPart
         Sections placed after the overview (random-finding verdict, synthesis), their figures
         already rendered (:meth:`ReportPart.with_image`).

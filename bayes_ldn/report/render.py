@@ -1,13 +1,13 @@
-"""Render report figures to PNG data URIs, on several local processes when the platform allows.
+"""Render report figures to SVG data URIs, on several local processes when the platform allows.
 
-Drawing and rasterising the report's 20 two- and three-panel figures is most of the cost of
-``bayes-ldn reanalyze`` (about 0.2 s per figure on one core, against 3 s for everything else), and
+Drawing and writing the report's 20 two- and three-panel figures is most of the cost of
+``bayes-ldn reanalyze`` (about 0.1 s per figure on one core, against 3 s for everything else), and
 each figure is independent, so :class:`FigureRenderer` hands them to a process pool. Processes are
 *forked*: the children inherit the already-imported matplotlib and bayes_ldn, so a worker costs
 milliseconds, where a spawned interpreter would spend a second importing them. Where ``fork`` is
 not the safe choice (any platform but Linux, or a process already running other Python threads,
 such as a Jupyter kernel, whose locks a forked child could inherit held) or one worker is asked
-for, figures are drawn in this process. The PNG bytes do not depend on the number of workers
+for, figures are drawn in this process. The SVG bytes do not depend on the number of workers
 (tested).
 """
 
@@ -42,7 +42,7 @@ class FigureJob:
     kwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def render(self) -> str:
-        """Draw the figure and return it as a ``data:image/png;base64,...`` URI."""
+        """Draw the figure and return it as a ``data:image/svg+xml;base64,...`` URI."""
         return figure_data_uri(self.build(**self.kwargs))
 
 
@@ -95,7 +95,7 @@ class FigureRenderer:
             self._pool = None
 
     def submit(self, job: FigureJob) -> cf.Future[str]:
-        """Start drawing ``job``; the future's result is its PNG data URI."""
+        """Start drawing ``job``; the future's result is its SVG data URI."""
         if self._pool is not None:
             return self._pool.submit(_render, job)
         done: cf.Future[str] = cf.Future()
