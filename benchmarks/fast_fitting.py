@@ -25,9 +25,9 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import write_table  # noqa: E402
 
-from bayes_ldn.simulation import Study, rank_uniformity, run_study, sbc_nuts, throughput  # noqa: E402
+from bayes_ldn.simulation import nuts_study, rank_uniformity, run_study, throughput  # noqa: E402
 from bayes_ldn.simulation.compiled import cached_compiled  # noqa: E402
-from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, SBC_TARGETS, available_structures  # noqa: E402
+from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, available_structures  # noqa: E402
 from bayes_ldn.stats import normal_hierarchical  # noqa: E402
 
 logging.getLogger("pymc").setLevel(logging.ERROR)
@@ -80,9 +80,8 @@ def main() -> None:
              f"(exact) vs {mu.mean():.4f} (NUTS), SD {exact.mu.sd:.4f} vs {mu.std():.4f}.\n")
     # SBC study of the crossover model on 2 local processes (start-up and compile included).
     n = 200
-    study = Study("sbc-crossover-nuts", sbc_nuts, {"structure": "crossover",
-                  "structure_params": DEFAULT_STRUCTURES["crossover"], "n_draws": 99, "draws": 500, "tune": 500,
-                  "chains": 2, "targets": SBC_TARGETS["crossover"]})
+    # Every sampler setting stated (target_accept included), so study.json records them.
+    study = nuts_study("crossover", n_draws=99, draws=500, tune=500, chains=2)
     result = run_study(study, n_sims=n, root_seed=2026, scheduler="processes", workers=2)
     rate = throughput(result)
     table = rank_uniformity(result.rows, n_draws=99, bins=20)
