@@ -13,6 +13,11 @@ draws), ranks of L = 99 thinned draws, the five scalar parameters), 200 simulati
 - ``first_fit_s``: the slowest worker's first simulation (PyMC import + compile + one fit);
 - ``speedup`` columns: relative to the Dask LocalCluster with 1 worker.
 
+PyTensor's disk cache holds the structure (``bayes-ldn precompile``, which ``make`` runs, or any
+earlier run), as on a machine set up by the README's first command: each worker's compile then
+loads the compiled log density and nutpie's entry points (about 1 s). On an empty cache every
+worker compiles them afresh (about 10 s; ``models_vs_brms.md``).
+
 Every configuration runs ``REPEATS`` times, round-robin; the table shows medians and the notes
 the range.
 

@@ -4,7 +4,9 @@
 for simulation studies the structure is fixed and only the observed outcome changes. Here the
 observed ``outcome`` of a :class:`~bayes_ldn.designs._common.TrialModel` is rebound to a
 ``pm.Data`` container (``pm.observe``), the model is compiled once with
-``nutpie.compile_pymc_model`` and each new data set is swapped in with
+:func:`bayes_ldn.nutpie_numba.compile_nutpie_numba` (``nutpie.compile_pymc_model`` with its C entry
+points kept in PyTensor's disk cache, so a worker whose structure is on disk starts in about a
+second instead of recompiling them) and each new data set is swapped in with
 ``CompiledModel.with_data`` (no recompilation). A compiled forward (prior-predictive) function
 draws the true parameters and the data, reseeded per simulation.
 
@@ -24,6 +26,7 @@ import numpy as np
 
 from bayes_ldn import defaults
 from bayes_ldn.designs._common import TrialModel
+from bayes_ldn.nutpie_numba import compile_nutpie_numba
 
 __all__ = ["CompiledTrialModel", "cached_compiled", "compile_trial_model", "flat_draws", "register_structure",
            "structure_builder"]
@@ -75,7 +78,6 @@ class CompiledTrialModel:
 
 def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
     """Compile ``trial_model`` once for :meth:`CompiledTrialModel.fit` and prior draws."""
-    import nutpie
     import pymc as pm
     from pymc.pytensorf import reseed_rngs
     from pytensor.graph.replace import graph_replace
@@ -97,7 +99,7 @@ def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
                 if OUTCOME_DATA not in model.named_vars:
                     pm.Data(OUTCOME_DATA, np.asarray(value.data, dtype=float), dims=model.named_vars_to_dims.get("outcome"))
             observed_model = pm.observe(model, {"outcome": model[OUTCOME_DATA]})
-        compiled = nutpie.compile_pymc_model(observed_model)
+        compiled = compile_nutpie_numba(observed_model)
         # In a joint prior draw the observed data *are* the drawn outcome: a deterministic that
         # reads the outcome's container (the meta-regression's conditional theta) must read the draw.
         outputs = graph_replace([model[name] for name in (*parameters, "outcome")],
