@@ -4,8 +4,10 @@
 machine for the crossover model), although sampling it takes about 0.2 s. A miss here compiles with
 :func:`bayes_ldn.nutpie_numba.compile_nutpie_numba` (about 1 s once PyTensor's disk cache holds the
 structure, ~11 s on an empty one). Two models built by the
-same builder with the same choices, priors and data *shapes* differ only in the values held by
-their data containers (``pm.Data``); their log-density graphs are otherwise identical. This
+same builder with the same choices, effect-prior *families* and data *shapes* differ only in the
+values held by their data containers (``pm.Data``: the data, and the effect prior's parameters,
+see :func:`bayes_ldn.designs._common.effect_prior_rv`); their log-density graphs are otherwise
+identical. This
 module keys a per-process cache by that structure (:func:`structure_key`) and, on a hit, swaps the
 new model's data values into the compiled model with nutpie's ``with_data`` (no recompilation).
 

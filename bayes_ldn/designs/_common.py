@@ -56,19 +56,30 @@ def data_digest(*arrays: Any) -> str:
 
 
 def effect_prior_rv(name: str, prior: EffectPrior, **kwargs: Any) -> Any:
-    """Create the PyMC random variable for an :class:`EffectPrior` (inside a model context)."""
+    """Create the PyMC random variable for an :class:`EffectPrior` (inside a model context).
+
+    The prior's parameters are data containers named ``{name}_prior_{parameter}`` (mixtures:
+    ``{name}_prior_weights`` and ``{name}_prior_{j}_{parameter}`` for component ``j``), not
+    constants: two models that differ only in the values of a prior of the same family (and, for
+    a mixture, the same component families) share one compiled structure
+    (:mod:`bayes_ldn.compile_cache`), so a refit under another prior swaps the values in instead of
+    recompiling. The values also appear in the fit's ``constant_data`` group.
+    """
     p = prior.params
     if prior.family == "flat":
         return pm.Flat(name, **kwargs)
+
+    def hyper(key: str, value: Any) -> Any:
+        return pm.Data(f"{name}_prior_{key}", np.asarray(value, dtype=float))
+
     if prior.family == "normal":
-        return pm.Normal(name, mu=p["mu"], sigma=p["sigma"], **kwargs)
+        return pm.Normal(name, mu=hyper("mu", p["mu"]), sigma=hyper("sigma", p["sigma"]), **kwargs)
     if prior.family == "student_t":
-        return pm.StudentT(name, nu=p["nu"], mu=p["mu"], sigma=p["sigma"], **kwargs)
-    comps = [c for _, c in prior.components()]
-    dists = [
-        pm.Normal.dist(mu=c.params["mu"], sigma=c.params["sigma"])
-        if c.family == "normal"
-        else pm.StudentT.dist(nu=c.params["nu"], mu=c.params["mu"], sigma=c.params["sigma"])
-        for c in comps
-    ]
-    return pm.Mixture(name, w=np.asarray(p["weights"]), comp_dists=dists, **kwargs)
+        return pm.StudentT(name, nu=hyper("nu", p["nu"]), mu=hyper("mu", p["mu"]), sigma=hyper("sigma", p["sigma"]),
+                           **kwargs)
+    dists = []
+    for j, (_, c) in enumerate(prior.components()):
+        mu, sigma = hyper(f"{j}_mu", c.params["mu"]), hyper(f"{j}_sigma", c.params["sigma"])
+        dists.append(pm.Normal.dist(mu=mu, sigma=sigma) if c.family == "normal"
+                     else pm.StudentT.dist(nu=hyper(f"{j}_nu", c.params["nu"]), mu=mu, sigma=sigma))
+    return pm.Mixture(name, w=hyper("weights", p["weights"]), comp_dists=dists, **kwargs)

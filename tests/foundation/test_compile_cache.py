@@ -11,7 +11,7 @@ from bayes_ldn.data.simulate_crossover import simulate_crossover
 from bayes_ldn.designs.crossover import crossover_model
 from bayes_ldn.exceptions import ConvergenceWarning
 from bayes_ldn.fit import fit
-from bayes_ldn.priors import normal
+from bayes_ldn.priors import EffectPrior, normal, student_t
 
 
 def _model(seed, *, n=20, prior=None, likelihood="normal", prefix=""):
@@ -28,8 +28,42 @@ def test_key_ignores_data_values_and_labels_but_not_structure():
     assert base is not None
     assert structure_key(_model(2, prefix="T").pymc_model) == base  # other outcomes and subject labels
     assert structure_key(_model(1, n=22).pymc_model) != base  # other sizes
-    assert structure_key(_model(1, prior=normal(0.0, 3.0)).pymc_model) != base  # other prior constants
+    assert structure_key(_model(1, prior=normal(0.5, 3.0)).pymc_model) == base  # prior values are data
+    assert structure_key(_model(1, prior=student_t(0.0, 2.0, 3.0)).pymc_model) != base  # another prior family
     assert structure_key(_model(1, likelihood="student").pymc_model) != base  # other likelihood
+
+
+def _mixture(weights, families):
+    comps = [normal(0.0, 1.0 + j).to_dict() if f == "normal" else student_t(0.0, 1.0 + j, 3.0).to_dict()
+             for j, f in enumerate(families)]
+    return EffectPrior(name="mix", family="mixture", params={"weights": list(weights), "components": comps})
+
+
+def test_key_of_a_mixture_prior_follows_its_component_families_not_its_values():
+    base = structure_key(_model(1, prior=_mixture([0.5, 0.5], ["normal", "student_t"])).pymc_model)
+    assert structure_key(_model(1, prior=_mixture([0.2, 0.8], ["normal", "student_t"])).pymc_model) == base
+    assert structure_key(_model(1, prior=_mixture([0.5, 0.5], ["normal", "normal"])).pymc_model) != base
+    assert structure_key(_model(1, prior=_mixture([0.3, 0.3, 0.4], ["normal"] * 3)).pymc_model) != base
+
+
+@pytest.mark.slow
+def test_refit_under_another_prior_reuses_the_compilation_and_samples_that_prior():
+    """A hit swaps the prior's values in: same draws as a fresh compilation, not the old prior's."""
+    settings = {"random_seed": 3, "draws": 300, "tune": 300, "chains": 2}
+    weak, strong = _model(1), _model(1, prior=normal(-1.0, 0.1))
+    clear_cache()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        old = fit(weak, **settings)
+        reused = fit(strong, **settings)
+        assert cache_info() == {"hits": 1, "misses": 1, "size": 1}
+        clear_cache()
+        fresh = fit(strong, **settings)
+    for name in ("treatment_effect", "subject_sd", "residual_sd"):
+        np.testing.assert_array_equal(reused["posterior"][name].values, fresh["posterior"][name].values)
+    # N(-1, 0.1) against data whose effect is about +1: the posterior is held near the prior.
+    assert float(reused["posterior"]["treatment_effect"].mean()) < 0 < float(old["posterior"]["treatment_effect"].mean())
+    assert float(reused["constant_data"]["treatment_effect_aligned_prior_sigma"]) == 0.1
 
 
 @pytest.mark.slow
