@@ -27,6 +27,13 @@ Models (same likelihood, parameterisation and priors in both):
 - ``warm``: a second fit of the same model with another seed (brms: ``update(recompile = FALSE)``).
 - ``new_data``: a fit of the same model on another data set of the same size (brms:
   ``update(newdata =, recompile = FALSE)``; bayes_ldn: rebuild the model and ``fit``).
+- ``new_prior``: a fit of the same data under another effect prior, N(0.5, 1) instead of N(0, 2)
+  (brms: ``update(prior =)``, which recompiles because brms writes priors into the Stan program;
+  bayes_ldn: rebuild and ``fit``, the prior's values being data containers).
+  ``new_prior_diff_in_sd``: that fit's posterior mean minus brms's, in brms posterior SDs.
+- ``process_s``: launch to exit of the engine's process (all four fits). Runs before
+  2026-12-03 reported this as ``cold``, which so included the warm and new-data fits (about
+  0.5 s for bayes_ldn, 3 s for brms).
 - ``ess``: bulk ESS of the treatment effect in the warm fit; ``ess_per_s`` = ess / warm.
 """
 
@@ -62,34 +69,43 @@ prep <- function(path) {
 a <- prep(args[2]); b <- prep(args[3])
 if (kind == "crossover") {
   form <- outcome ~ treated + period + (1 | subject)
-  pr <- c(prior(normal(5, 5), class = "Intercept"), prior(normal(0, 2), class = "b", coef = "treated"),
-          prior(normal(0, 2.5), class = "b", coef = "period2"), prior(normal(0, 2.5), class = "sd"),
-          prior(normal(0, 2.5), class = "sigma"))
+  priors <- function(treated) c(prior(normal(5, 5), class = "Intercept"),
+                                set_prior(treated, class = "b", coef = "treated"),
+                                prior(normal(0, 2.5), class = "b", coef = "period2"), prior(normal(0, 2.5), class = "sd"),
+                                prior(normal(0, 2.5), class = "sigma"))
 } else {
   form <- followup ~ 0 + Intercept + treated + bc
   m0 <- mean(a$baseline)
-  pr <- c(set_prior(sprintf("normal(%.10f, 10)", m0), class = "b", coef = "Intercept"),
-          prior(normal(0, 2), class = "b", coef = "treated"), prior(normal(1, 1), class = "b", coef = "bc"),
-          prior(normal(0, 10), class = "sigma"))
+  priors <- function(treated) c(set_prior(sprintf("normal(%.10f, 10)", m0), class = "b", coef = "Intercept"),
+                                set_prior(treated, class = "b", coef = "treated"),
+                                prior(normal(1, 1), class = "b", coef = "bc"), prior(normal(0, 10), class = "sigma"))
 }
+pr <- priors("normal(0, 2)")
 t0 <- Sys.time()
 f <- brm(form, data = a, prior = pr, chains = 4, cores = 2, iter = 2000, warmup = 1000, seed = 1,
          refresh = 0, silent = 2, backend = "rstan")
 cold_fit <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
+cold <- as.numeric(Sys.time()) - as.numeric(Sys.getenv("BENCH_LAUNCH"))
 t0 <- Sys.time()
 f2 <- update(f, recompile = FALSE, seed = 2, refresh = 0, silent = 2)
 warm <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
 t0 <- Sys.time()
 f3 <- update(f, newdata = b, recompile = FALSE, seed = 3, refresh = 0, silent = 2)
 new_data <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
+# Another effect prior: the prior is part of brms's Stan program, so update() recompiles it.
+pr2 <- priors("normal(0.5, 1)")
+t0 <- Sys.time()
+f4 <- update(f, prior = pr2, seed = 4, refresh = 0, silent = 2)
+new_prior <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
 x <- as.data.frame(f2)$b_treated
 ess <- posterior::ess_bulk(posterior::extract_variable_matrix(posterior::as_draws_array(f2), "b_treated"))
-cat(jsonlite::toJSON(list(cold_fit = cold_fit, warm = warm, new_data = new_data, mean = mean(x), sd = sd(x),
+cat(jsonlite::toJSON(list(cold = cold, cold_fit = cold_fit, warm = warm, new_data = new_data, new_prior = new_prior,
+                          new_prior_mean = mean(as.data.frame(f4)$b_treated), mean = mean(x), sd = sd(x),
                           ess = ess), auto_unbox = TRUE, digits = 10), "\n")
 """
 
 PY_FIT = r"""
-import json, sys, time, warnings
+import json, os, sys, time, warnings
 t0 = time.time()
 import arviz_stats as azs
 import numpy as np
@@ -98,30 +114,33 @@ from bayes_ldn.fit import fit
 from bayes_ldn.priors import normal
 kind, path_a, path_b, sampler, likelihood = sys.argv[1:6]
 
-def build(path):
+def build(path, prior=normal(0.0, 2.0)):
     frame = pd.read_csv(path)
     if kind == "crossover":
         from bayes_ldn.data.crossover import CrossoverData
         from bayes_ldn.designs.crossover import crossover_model
         d = CrossoverData.from_frame(frame, treatment="LDN", reference="placebo")
-        return crossover_model(d, normal(0.0, 2.0), better="higher", carryover="none", likelihood=likelihood,
+        return crossover_model(d, prior, better="higher", carryover="none", likelihood=likelihood,
                                baseline=False, nuisance="scale_0_10")
     from bayes_ldn.data.parallel import ParallelData
     from bayes_ldn.designs.parallel import parallel_model, proper_nuisance
     d = ParallelData.from_frame(frame, treatment="LDN", reference="placebo")
     nui = proper_nuisance(change_sd=10.0, baseline_slope=(1.0, 1.0), covariate_sd=1.0, residual_sd_scale=10.0)
-    return parallel_model(d, normal(0.0, 2.0), better="higher", method="ancova", likelihood="normal", nuisance=nui)
+    return parallel_model(d, prior, better="higher", method="ancova", likelihood="normal", nuisance=nui)
 
-def one(path, seed):
+def one(path, seed, prior=normal(0.0, 2.0)):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return fit(build(path), random_seed=seed, nuts_sampler=sampler, draws=1000, tune=1000, chains=4)
+        return fit(build(path, prior), random_seed=seed, nuts_sampler=sampler, draws=1000, tune=1000, chains=4)
 
 t1 = time.time(); one(path_a, 1); cold_fit = time.time() - t1
+cold = time.time() - float(os.environ["BENCH_LAUNCH"])
 t1 = time.time(); tree = one(path_a, 2); warm = time.time() - t1
 t1 = time.time(); one(path_b, 3); new_data = time.time() - t1
+t1 = time.time(); other = one(path_a, 4, normal(0.5, 1.0)); new_prior = time.time() - t1
 x = tree["posterior"]["treatment_effect"]
-print(json.dumps({"cold_fit": cold_fit, "warm": warm, "new_data": new_data, "mean": float(x.mean()),
+print(json.dumps({"cold": cold, "cold_fit": cold_fit, "warm": warm, "new_data": new_data, "new_prior": new_prior,
+                  "new_prior_mean": float(other["posterior"]["treatment_effect"].mean()), "mean": float(x.mean()),
                   "sd": float(x.std()), "ess": float(azs.ess(x, method="bulk"))}))
 """
 
@@ -143,12 +162,14 @@ def _data(kind: str, seed: int) -> pd.DataFrame:
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> dict:
+    """Run one engine; ``cold`` is from launch to the end of its first fit (the child reads the launch
+    time from ``BENCH_LAUNCH``), ``process_s`` the whole process (all four fits and shut-down)."""
     t0 = time.time()
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**env, "BENCH_LAUNCH": repr(t0)})
     wall = time.time() - t0
     if out.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed:\n{out.stderr[-3000:]}")
-    return {"cold": wall, **json.loads(out.stdout.strip().splitlines()[-1])}
+    return {"process_s": wall, **json.loads(out.stdout.strip().splitlines()[-1])}
 
 
 def main() -> None:
@@ -189,20 +210,27 @@ def main() -> None:
     ref = table[table.engine.str.startswith("brms")].set_index("model")
     table["speed_vs_brms"] = table["ess_per_s"] / table["model"].map(ref["ess_per_s"])
     table["mean_diff_in_sd"] = (table["mean"] - table["model"].map(ref["mean"])) / table["model"].map(ref["sd"])
-    table.loc[table.engine == OTHER_STRUCTURE, ["speed_vs_brms", "mean_diff_in_sd"]] = float("nan")  # another model
-    table = table[["model", "engine", "cold", "cold_fit", "warm", "new_data", "ess", "ess_per_s", "speed_vs_brms",
-                   "mean", "sd", "mean_diff_in_sd"]]
+    table["new_prior_diff_in_sd"] = ((table["new_prior_mean"] - table["model"].map(ref["new_prior_mean"]))
+                                     / table["model"].map(ref["sd"]))
+    other = ["speed_vs_brms", "mean_diff_in_sd", "new_prior_diff_in_sd"]
+    table.loc[table.engine == OTHER_STRUCTURE, other] = float("nan")  # another model
+    table = table[["model", "engine", "cold", "cold_fit", "warm", "new_data", "new_prior", "process_s", "ess", "ess_per_s",
+                   "speed_vs_brms", "mean", "sd", "mean_diff_in_sd", "new_prior_diff_in_sd"]]
     write_table(
         "models_vs_brms", "Crossover and ANCOVA models: bayes_ldn vs brms (same models, data, priors)", table,
         "OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/models_vs_brms.py",
         "Seconds; 4 chains x (1000 warm-up + 1000 draws) on 2 cores. cold = fresh process to the end of the "
         "first fit (imports, compilation, sampling; brms: Rscript start, library load, Stan C++ compile, "
         "sampling); cold_fit = the first fit call alone; warm = a second fit of the same model with another "
-        "seed; new_data = a fit on another data set of the same size (brms: update(newdata =, recompile = FALSE)). "
+        "seed; new_data = a fit on another data set of the same size (brms: update(newdata =, recompile = FALSE)); "
+        "process_s = the whole process (until this run: the cold column, which so included the warm and "
+        "new_data fits). new_prior = a fit of the first data under the effect prior N(0.5, 1) instead of N(0, 2) (brms: "
+        "update(prior =), which recompiles the Stan program; bayes_ldn: the prior's values are data, no "
+        "recompilation), new_prior_diff_in_sd = its posterior mean minus brms's in brms posterior SDs. "
         "ess = bulk ESS of the treatment effect in the warm fit; ess_per_s = ess / warm; speed_vs_brms = "
         "ess_per_s relative to brms in the same run. mean_diff_in_sd = posterior-mean difference from brms in "
         "brms posterior SDs (Monte Carlo error of either mean at ESS ~4000 is ~0.016 SD, of the difference "
-        "~0.023 SD). bayes_ldn's warm and new_data fits reuse the model compiled by the first fit "
+        "~0.023 SD). bayes_ldn's warm, new_data and new_prior fits reuse the model compiled by the first fit "
         "(bayes_ldn.compile_cache); brms reuses its compiled Stan model the same way. Run under "
         "flock /tmp/bench.lock (no other timed benchmark overlapped); other agents' untimed work may have "
         "shared the 2 cores.",
