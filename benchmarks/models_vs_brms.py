@@ -31,9 +31,9 @@ Models (same likelihood, parameterisation and priors in both):
   (brms: ``update(prior =)``, which recompiles because brms writes priors into the Stan program;
   bayes_ldn: rebuild and ``fit``, the prior's values being data containers).
   ``new_prior_diff_in_sd``: that fit's posterior mean minus brms's, in brms posterior SDs.
-- ``process_s``: launch to exit of the engine's process (all four fits). Runs before
-  2026-12-03 reported this as ``cold``, which so included the warm and new-data fits (about
-  0.5 s for bayes_ldn, 3 s for brms).
+- ``process_s``: launch to exit of the engine's process (all four fits and shut-down). Runs
+  before 2026-12-03 reported this as ``cold``, which so included the warm and new-data fits and
+  the shut-down.
 - ``ess``: bulk ESS of the treatment effect in the warm fit; ``ess_per_s`` = ess / warm.
 """
 

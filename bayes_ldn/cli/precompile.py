@@ -4,9 +4,10 @@ nutpie compiles a model's log density with numba. PyTensor keeps the compiled pi
 (``~/.pytensor``, or ``PYTENSOR_FLAGS=base_compiledir=...``) and reuses them in every later
 process: the compiled operations for any data size and prior of the same design, and for the
 structures compiled here also nutpie's entry points (:mod:`bayes_ldn.nutpie_numba`). Measured here
-(``benchmarks/results/models_vs_brms.md``), the first crossover fit in a new process (launch to the end of the fit) took
-14.2 s with an empty cache, 3.8 s after this command, and 9.8 s after it for a structure it does
-not compile (Student-t residuals); in a one-off run, 40 subjects or another prior took 6-7.5 s. Like
+(``benchmarks/results/models_vs_brms.md``), the first crossover fit in a new process (launch to
+the end of the fit) took 14.2 s with an empty cache, 3.8 s after this command, and 9.8 s after it
+for a structure it does not compile (Student-t residuals); in a one-off run, 40 subjects took
+6-7.5 s (another effect prior of the same family is the same structure: its values are data). Like
 rstanarm, which compiles its Stan programs when it is installed, ``make`` runs this once after
 installing, so that a user's first fit does not pay for the first compilation. Simulation
 studies compile the same structures (:func:`bayes_ldn.simulation.compiled.compile_trial_model`),

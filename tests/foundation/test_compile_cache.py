@@ -151,17 +151,20 @@ def test_precompile_compiles_into_the_process_cache(capsys):
 
 @pytest.mark.slow
 def test_entry_points_loaded_from_the_disk_cache_sample_exactly_like_nutpies_own():
-    """nutpie's C entry points, rebuilt by bayes_ldn and loaded from PyTensor's numba cache, change no draw."""
+    """nutpie's C entry points, rebuilt by bayes_ldn and loaded from PyTensor's numba cache, change no draw.
+
+    On a nutpie or PyTensor that ``nutpie_numba`` does not mirror (``pyproject`` allows any
+    nutpie >= 0.16) the same comparison checks the fallback through ``nutpie.compile_pymc_model``.
+    """
     import nutpie
 
     from bayes_ldn.nutpie_numba import compile_nutpie_numba, supported
 
-    if not supported():
-        pytest.skip("this nutpie version compiles through nutpie.compile_pymc_model")
     model = _model(4, n=21).pymc_model
     compile_nutpie_numba(model)  # fills the disk cache if an earlier run has not
     loaded = compile_nutpie_numba(model)
-    assert loaded.compiled_logp_func.cache_hits == 1 and loaded.compiled_expand_func.cache_hits == 1
+    if supported():
+        assert loaded.compiled_logp_func.cache_hits == 1 and loaded.compiled_expand_func.cache_hits == 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         own = nutpie.compile_pymc_model(model)
