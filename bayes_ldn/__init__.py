@@ -28,6 +28,8 @@ _API = {
     "load_record": "bayes_ldn.datasets",
     "load_family": "bayes_ldn.datasets",
     "list_records": "bayes_ldn.datasets",
+    "load_example": "bayes_ldn.datasets.examples",
+    "list_examples": "bayes_ldn.datasets.examples",
     "PublishedRecord": "bayes_ldn.data.records",
     "EffectLikelihood": "bayes_ldn.data.records",
     "to_likelihood": "bayes_ldn.data.records",
