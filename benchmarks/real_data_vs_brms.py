@@ -69,6 +69,7 @@ CASES = {
     # Subject 15's AUC has period 2 without period 1, which CrossoverData rejects.
     "jones_kenward_log_auc": ("jones_kenward_pk", "outcome", True, 0.90, (15,), 0.0, 1.0),
     "jones_kenward_log_cmax": ("jones_kenward_pk", "cmax", True, 0.90, (), 0.0, 1.0),
+    "patel_fev1": ("patel_fev1", "outcome", False, 0.95, (), 0.0, 1.0),
     "anorexia_ft_vs_cont": ("anorexia", "followup", False, 0.95, (), 0.0, 1.0),
 }
 #: bayes_ldn-only cases compared with another case's brms fit, and the factor mapping them back.

@@ -14,7 +14,7 @@ Sources (printed results in ``bayes_ldn/datasets/examples/examples.toml``): Senn
 in Clinical Research, 2nd ed., 2002, ch. 3 (PEF around 300 L/min, far from 0); Chow & Liu, Design
 and Analysis of Bioavailability and Bioequivalence Studies, 3rd ed., 2009 (AUC, raw and log scale);
 Jones & Kenward, Design and Analysis of Cross-Over Trials, 3rd ed., 2014 (log AUC, log Cmax, with
-missing values); Hand et al., A Handbook of Small Data Sets, 1994, data set 285 via Venables &
+missing values); Patel, Commun Stat 1983, via Jones & Kenward p. 55 (FEV1 around 2 L); Hand et al., A Handbook of Small Data Sets, 1994, data set 285 via Venables &
 Ripley, MASS 4th ed., 2002 (anorexia, weights around 82 lb).
 """
 
@@ -62,7 +62,8 @@ def _crossover(name: str, outcome: str, log: bool, drop=()):
     return frame, info, model
 
 
-@pytest.mark.parametrize(("name", "log"), [("senn_pef", False), ("chow_liu_auc", False), ("chow_liu_auc", True)])
+@pytest.mark.parametrize(("name", "log"), [("senn_pef", False), ("chow_liu_auc", False), ("chow_liu_auc", True),
+                                            ("patel_fev1", False)])
 def test_complete_crossover_matches_hills_armitage(name, log):
     frame, info, model = _crossover(name, "outcome", log)
     ref = fq.crossover_within(frame, treatment=info["treatment"], outcome="y")

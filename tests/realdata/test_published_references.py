@@ -27,7 +27,7 @@ from tests.realdata import frequentist as fq
 
 def test_every_example_loads_with_the_size_and_columns_its_metadata_states():
     names = bl.list_examples()
-    assert names == ["senn_pef", "chow_liu_auc", "jones_kenward_pk", "anorexia"]
+    assert names == ["senn_pef", "chow_liu_auc", "jones_kenward_pk", "patel_fev1", "anorexia"]
     for name in names:
         info = examples.example_info(name)
         frame = bl.load_example(name)
@@ -101,6 +101,22 @@ def test_chow_liu_validates():
     data = _crossover("chow_liu_auc")
     assert data.sequence_orders == {"RT": ("R", "T"), "TR": ("T", "R")}
     assert len(data.subjects) == 24 and not data.has_baseline
+
+
+def test_patel_validates_and_its_references_agree():
+    """Patel (1983) via Jones & Kenward (2014), FEV1 in litres: complete AB/BA data, so the
+    within-subject OLS and REML coincide; the recorded A - B estimate is this computation's."""
+    data = _crossover("patel_fev1")
+    assert len(data.subjects) == 17 and data.has_baseline
+    frame = bl.load_example("patel_fev1")
+    comp = examples.example_info("patel_fev1")["computed"]
+    within = fq.crossover_within(frame, treatment="A")
+    reml = fq.crossover_reml(frame, treatment="A")
+    assert within.df == reml.df == comp["df"]
+    assert np.allclose([within.estimate, within.lower, within.upper], [comp["estimate"], comp["lower"], comp["upper"]],
+                       atol=5e-6)
+    assert reml.estimate == pytest.approx(within.estimate, abs=1e-8)
+    assert reml.se == pytest.approx(within.se, rel=1e-5)
 
 
 def test_jones_kenward_auc_is_rejected_for_subject_15_and_why():
