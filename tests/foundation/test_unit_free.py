@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bayes_ldn import priors as pr
@@ -56,7 +56,7 @@ def transform_point(point: dict, a: float, k: float) -> dict:
 
 def crossover_frame(seed: int = 5) -> pd.DataFrame:
     frame, _ = simulate_crossover(treatment_effect=-3.0, period_effect=-2.0, subject_sd=8.0, residual_sd=5.0,
-                                  random_seed=seed, n_subjects=12, dropout=0.15, intercept=40.0)
+                                  random_seed=seed, n_subjects=24, dropout=0.1, intercept=40.0)
     rng = np.random.default_rng(seed)
     frame["baseline"] = frame["outcome"] + rng.normal(2.0, 3.0, len(frame))
     return frame
@@ -189,7 +189,8 @@ log10_scale = st.floats(min_value=-3.0, max_value=4.0, allow_nan=False)
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, phases=[Phase.generate], database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=shift, u=log10_scale)
 def test_posterior_moves_exactly_with_the_units(name, a, u):
     diffs, size = equivariance(name).differences(a, 10.0**u)
@@ -197,7 +198,7 @@ def test_posterior_moves_exactly_with_the_units(name, a, u):
     assert np.ptp(diffs) <= 1e-9 * (1.0 + size), (name, a, u, diffs)
 
 
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=4, deadline=None, phases=[Phase.generate], database=None)
 @given(a=shift, u=log10_scale)
 def test_parallel_family_moves_exactly_with_the_units(a, u):
     diffs, size = equivariance("parallel_family").differences(a, 10.0**u)
