@@ -14,12 +14,13 @@ rows (1-based data rows) or subjects and how to fix it:
   integer;
 * a non-finite (missing, non-numeric or infinite) outcome or baseline;
 * a subject in two sequences;
-* a missing period (a gap, or a subject without period 1) or a repeated period;
+* a repeated period;
 * a treatment order that contradicts the subject's sequence (the sequence's order is what most
   of its subjects received);
 * fewer than two sequences, a sequence with one subject, or fewer than two periods.
 
-A subject who drops out (rows for the later periods absent) is kept: the model uses what exists.
+A subject who misses a period (drop-out, or a missed earlier visit) is kept: the mixed model uses
+what exists; :meth:`CrossoverData.complete_only` keeps the complete subjects only.
 Only two treatments are supported (active and reference), with any number of periods and
 sequences (AB/BA, ABB/BAA, ABBA/BAAB).
 """
@@ -370,14 +371,8 @@ class CrossoverData:
                 f"{_listing([f'{s} (period {",".join(map(str, v))})' for s, v in repeated.items()])}; "
                 "keep one row per subject and period"
             )
-        gaps = {s: sorted(set(range(1, max(v) + 1)) - set(v)) for s, v in per_subject.items()}
-        gaps = {s: v for s, v in gaps.items() if v}
-        if gaps:
-            problems.append(
-                f"column {cols['period']!r}: missing period for subject(s) "
-                f"{_listing([f'{s} (period {",".join(map(str, v))})' for s, v in gaps.items()])}; periods "
-                "must run 1, 2, ... without gaps (drop-out after a period is fine: leave out the later rows)"
-            )
+        # A subject who misses a period (drop-out, or a missed first visit) is kept: the mixed model
+        # uses every observed period, and CrossoverData.complete_only() gives the complete pairs.
         n_periods = int(period[okp].max()) if okp.any() else 0
         if okp.any() and n_periods < 2:
             problems.append(f"column {cols['period']!r}: only period 1 is present; a crossover needs at least two")
