@@ -308,6 +308,15 @@ def test_explorer_agrees_with_the_static_decision_tables(page, report, table):
     assert checked > 130  # 135 rows with the bundled specs
 
 
+def test_the_course_exercises_links_show_its_worked_answer(page, report):
+    """notebooks/course/06_prior_explorer.py: P(better) crosses 0.9 between prior SDs 0.54 and 0.53."""
+    for sd, shown in (("0.54", "0.900"), ("0.53", "0.897")):
+        _open(page, report, f"#explore=final-cpm&prior=normal:0,{sd}&mcid=1")
+        assert page.text_content('[data-out="prob_better"]') == shown
+    _open(page, report, "#explore=final-cpm&prior=skeptical_strong&mcid=1")
+    assert page.text_content('[data-out="prob_better"]') == "0.860"
+
+
 # --- self-contained, small and quick ----------------------------------------------------------------
 
 
