@@ -176,18 +176,22 @@
     if (p.kind === "flat") { return { family: "flat" }; }
     if (p.kind === "normal") {
       if (!(isFinite(p.mean) && isFinite(p.sd) && p.sd > 0)) {
-        return { error: "The prior needs a finite mean and a positive SD." };
+        return { error: "the prior needs a finite mean and a positive SD" };
       }
       // Given on the printed scale, as `bayes-ldn posterior --prior normal:MEAN,SD`.
       return { family: "normal", mu: spec.sign * p.mean, sigma: p.sd };
     }
     if (!(isFinite(state.mcid) && state.mcid > 0)) {
-      return { error: "The " + p.kind + " prior is anchored on the MCID: give a positive MCID." };
+      return { error: "the " + p.kind + " prior is anchored on the MCID: give a positive MCID" };
     }
     var z = DATA.strength_z[p.strength];  // scipy.stats.norm.isf(tail), as bayes_ldn.priors uses
-    if (z === undefined) { return { error: "Unknown strength " + p.strength + "." }; }
+    if (z === undefined) { return { error: "unknown strength " + p.strength }; }
     var mu = p.kind === "skeptical" ? 0 : (p.kind === "enthusiastic" ? state.mcid : -state.mcid);
     return { family: "normal", mu: mu, sigma: state.mcid / z };
+  }
+
+  function likelihoodText(spec, conv) {
+    return "Normal(" + formatG(spec.sign * conv.estimate, 4) + ", " + formatG(conv.se, 4) + ")";
   }
 
   /**
@@ -196,7 +200,7 @@
    */
   function compute(state) {
     var spec = specById(state.spec);
-    if (!spec) { return { error: "No result named " + state.spec + " in this report." }; }
+    if (!spec) { return { error: "no result named " + state.spec + " in this report" }; }
     var conv = conversionOf(spec, state.conversion) || spec.conversions[0];
     var prior = alignedPrior(state, spec);
     if (prior.error) { return { error: prior.error, spec: spec, conversion: conv }; }
@@ -208,7 +212,7 @@
       mean = (w0 * prior.mu + w1 * y) / (w0 + w1);
       sd = Math.sqrt(1 / (w0 + w1));
     }
-    if (!(state.ci > 0 && state.ci < 1)) { return { error: "The interval probability must lie between 0 and 1.", spec: spec, conversion: conv }; }
+    if (!(state.ci > 0 && state.ci < 1)) { return { error: "the interval probability must lie between 0 and 1", spec: spec, conversion: conv }; }
     // At the report's interval probability the quantiles are SciPy's own (carried in the data),
     // so the interval is the decision table's arithmetic operation for operation: a published
     // interval reproduced under the flat prior (say -14.15, a rounding tie) prints the same.
@@ -235,7 +239,7 @@
       prob_rope: isNaN(out.prob_rope) ? "\u2013" : formatProbability(out.prob_rope),
       prob_harm: formatProbability(out.prob_harm),
       posterior: "Normal(" + formatG(out.mean, 4) + ", " + formatG(sd, 4) + ")",
-      likelihood: "Normal(" + formatG(sign * y, 4) + ", " + formatG(s, 4) + ")",
+      likelihood: likelihoodText(spec, conv),
       // "+ 0" turns the -0 of a flipped zero into 0, so a centred prior never prints "-0".
       prior: prior.family === "flat" ? "Flat" :
         "Normal(" + formatG(sign * prior.mu + 0, 4) + ", " + formatG(prior.sigma, 4) + ")",
@@ -267,7 +271,7 @@
       if (i > 0) { kv[decodeURIComponent(pair.slice(0, i))] = decodeURIComponent(pair.slice(i + 1)); }
     });
     var spec = specById(kv.explore);
-    if (!spec) { return { error: "This report has no result named \u201c" + kv.explore + "\u201d." }; }
+    if (!spec) { return { error: "this report has no result named \u201c" + kv.explore + "\u201d" }; }
     var state = defaultState(spec);
     if (kv.conversion !== undefined) {
       if (conversionOf(spec, kv.conversion)) { state.conversion = kv.conversion; } else {
@@ -474,12 +478,13 @@
     var conv = res.conversion;
     setText("conversion", conv.name);
     setText("conversion_note", conv.note);
-    setText("likelihood", res.error ? "" : res.text.likelihood);
+    setText("likelihood", likelihoodText(spec, conv));  // it does not depend on the prior
     setText("mcid_basis", spec.mcid_basis);
     setText("ci", isFinite(state.ci) ? formatG(100 * state.ci, 4) : "?");
     if (res.error) {
       ["prior", "prior_aligned", "posterior", "interval", "prob_better", "prob_better_than_mcid",
         "prob_rope", "prob_harm"].forEach(function (k) { setText(k, "\u2013"); });
+      while (el.plot.firstChild) { el.plot.removeChild(el.plot.firstChild); }
       return;
     }
     if (isPreset) {
@@ -504,10 +509,8 @@
       rope: el.rope.value === "" ? NaN : Number(el.rope.value),
       ci: el.ci.value === "" ? NaN : Number(el.ci.value)
     };
-    if (state.prior.kind === "normal" && current && current.prior.kind !== "normal" && el.mean.readOnly) {
-      // From a preset to "normal": start from the preset's numbers as shown.
-      state.prior.mean = Number(el.mean.value); state.prior.sd = Number(el.sd.value);
-    }
+    // From a preset to "normal" the inputs still show the preset's numbers: the normal prior
+    // starts from them.
     return state;
   }
 
@@ -537,7 +540,7 @@
     var parsed = parseFragment(hash);
     if (parsed === null) { return false; }
     if (parsed.error) {
-      el.message.textContent = "Not applied: " + parsed.error;
+      el.message.textContent = "Not applied: " + parsed.error + ".";
       el.message.hidden = false;
     } else {
       fillControls(parsed.state);

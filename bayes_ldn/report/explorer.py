@@ -109,13 +109,13 @@ def explorer_link(
 
 def _as_printed(spec: AnalysisSpec) -> str:
     r = spec.record
-    text = f"{r.estimate:g}"
+    text = f"{r.estimate:g} {r.units}"
     if r.lower is not None:
         text += f" ({100 * (r.ci_prob or 0):g}% CI {r.lower:g} to {r.upper:g})"
     extras = [f"IQR width {r.iqr:g}" if r.iqr is not None else "",
               f"effect size {r.effect_size:g}" if r.effect_size is not None else "",
               f"p = {r.p:g}" if r.p is not None else ""]
-    return ", ".join([text, *[e for e in extras if e]]) + f" {r.units}; n: " + ", ".join(
+    return ", ".join([text, *[e for e in extras if e]]) + "; n: " + ", ".join(
         f"{k} {v}" for k, v in r.n.items())
 
 
@@ -202,6 +202,7 @@ _STYLE = """<style>
 .ex-controls input, .ex-controls select { font-size: 14px; max-width: 330px; }
 .ex-panel { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 .ex-panel svg { border: 1px solid #eee; max-width: 100%; height: auto; }
+.ex-panel table.ex-out { flex: 1 1 420px; max-width: 560px; margin-top: 0; }
 #ex-link { word-break: break-all; }
 </style>"""
 

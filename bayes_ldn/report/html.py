@@ -84,7 +84,9 @@ are posterior probabilities in the direction of benefit; intervals are {ci}% equ
 credible intervals. Every number is an exact posterior (conjugate or quadrature): nothing is
 sampled. <b>MCID</b> = minimal clinically important difference (its source is given per
 result); <b>ROPE</b> = region of practical equivalence around no difference. Inputs marked
-<span class="tag unverified">unverified</span> were not read in a primary source.</p>
+<span class="tag unverified">unverified</span> were not read in a primary source. The
+<a href="#explorer">prior explorer</a> recomputes any result under a prior, MCID and ROPE of your
+choice, in this page.</p>
 </div>
 <nav><b>Contents</b><ul>
 {toc}

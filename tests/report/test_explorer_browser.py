@@ -221,6 +221,23 @@ def test_controls_are_labelled_and_keyboard_usable(page, report, specs):
     assert page.evaluate("location.hash") == "#explore=final-cpm&prior=skeptical_strong&mcid=1"
 
 
+def test_bad_settings_say_why_and_show_no_numbers(page, report, specs):
+    _open(page, report, "#explore=final-cpm&prior=normal:0,1&mcid=1")
+    page.fill("#ex-sd", "0")
+    assert page.is_visible("#ex-message")
+    assert "positive SD" in page.text_content("#ex-message")
+    assert set(_shown(page).values()) - {"Normal(2, 0.8419)"} == {"\u2013"}
+    assert page.locator("#ex-plot path").count() == 0
+    page.fill("#ex-sd", "1")
+    assert not page.is_visible("#ex-message")
+    assert _shown(page) == _expected(specs["final-cpm"], prior="normal:0,1", mcid=1.0, rope=0.5)
+    page.select_option("#ex-prior", "skeptical")
+    page.fill("#ex-mcid", "")
+    assert "anchored on the MCID" in page.text_content("#ex-message")
+    _open(page, report, "#explore=no-such-result&prior=flat")
+    assert "no result named" in page.text_content("#ex-message")
+
+
 # --- links ------------------------------------------------------------------------------------------
 
 
@@ -336,19 +353,27 @@ def test_page_makes_no_network_request(browser, report):
 
 
 def test_report_opens_from_disk_in_under_a_second_and_stays_small(browser, report, capsys):
+    """Size on disk, and the load event and the explorer's readiness on the browser's clock.
+
+    The best of three fresh loads is asserted: CI runs this beside MCMC tests on two cores, and the
+    minimum measures the page rather than its neighbours (all three are printed).
+    """
     size = report.stat().st_size
     assert size < 1.5e6, size
-    page = browser.new_page()
-    t0 = time.perf_counter()
-    page.goto(report.as_uri(), wait_until="load")
-    page.wait_for_selector("#explorer-app[data-ready=true]")
-    wall = time.perf_counter() - t0
-    nav = page.evaluate("(() => { const n = performance.getEntriesByType('navigation')[0];"
-                        " return [n.domContentLoadedEventEnd, n.loadEventEnd]; })()")
-    ready = float(page.get_attribute("#explorer-app", "data-ready-ms"))
-    page.close()
+    loads = []
+    for _ in range(3):
+        page = browser.new_page()
+        t0 = time.perf_counter()
+        page.goto(report.as_uri(), wait_until="load")
+        page.wait_for_selector("#explorer-app[data-ready=true]")
+        wall = 1000 * (time.perf_counter() - t0)
+        dcl, load = page.evaluate("(() => { const n = performance.getEntriesByType('navigation')[0];"
+                                  " return [n.domContentLoadedEventEnd, n.loadEventEnd]; })()")
+        ready = float(page.get_attribute("#explorer-app", "data-ready-ms"))
+        loads.append((load, ready, dcl, wall))
+        page.close()
     with capsys.disabled():
-        print(f"\nreport.html {size / 1e6:.3f} MB; DOMContentLoaded {nav[0]:.0f} ms, load {nav[1]:.0f} ms, "
-              f"explorer ready {ready:.0f} ms (browser clock); {1000 * wall:.0f} ms wall from goto")
-    assert nav[1] < 1000, nav
-    assert ready < 1000, ready
+        print(f"\nreport.html {size / 1e6:.3f} MB; load event / explorer ready / DOMContentLoaded / wall from goto (ms): "
+              + "; ".join(" / ".join(f"{v:.0f}" for v in x) for x in loads))
+    assert min(x[0] for x in loads) < 1000, loads
+    assert min(x[1] for x in loads) < 1000, loads

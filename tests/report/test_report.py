@@ -80,7 +80,7 @@ def test_page_is_self_contained(page):
     # The prior explorer's script and data are inline: no script is loaded from anywhere.
     scripts = re.findall(r"<script([^>]*)>", page)
     assert sorted(scripts) == ["", ' type="application/json" id="explorer-data"'], scripts
-    assert not re.search(r"\b(fetch|XMLHttpRequest|WebSocket|importScripts|sendBeacon)\b", page)
+    assert not re.search(r"\b(fetch|XMLHttpRequest|WebSocket|EventSource|importScripts|sendBeacon)\s*\(", page)
 
 
 def test_report_stays_within_one_and_a_half_megabytes(page):
