@@ -446,6 +446,11 @@
       el.conversion.appendChild(o);
     });
     el.conversion.value = state.conversion;
+    // Arrow keys move the prior and thresholds by a step fitted to the result's scale: half a
+    // unit of the decade below its SE (0.05 kPa for FINAL CPM, 0.5 points for Bested FIQR).
+    var se = (conversionOf(spec, state.conversion) || spec.conversions[0]).se;
+    var step = String(5 * Math.pow(10, Math.floor(Math.log10(se)) - 1));
+    ["mean", "sd", "mcid", "rope"].forEach(function (k) { el[k].setAttribute("step", step); });
     el.prior.value = state.prior.kind;
     el.strength.value = state.prior.strength;
     el.mcid.value = isFinite(state.mcid) ? String(state.mcid) : "";

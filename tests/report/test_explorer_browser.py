@@ -219,6 +219,11 @@ def test_controls_are_labelled_and_keyboard_usable(page, report, specs):
     assert page.locator("#explorer-app").get_attribute("data-state") == (
         "#explore=final-cpm&prior=skeptical_strong&mcid=1")
     assert page.evaluate("location.hash") == "#explore=final-cpm&prior=skeptical_strong&mcid=1"
+    # Number fields step by half a unit of the decade below the SE (0.84 kPa -> 0.05 kPa).
+    page.focus("#ex-mcid")
+    page.keyboard.press("ArrowUp")
+    assert page.input_value("#ex-mcid") == "1.05"
+    assert _shown(page) == _expected(specs["final-cpm"], prior="skeptical_strong", mcid=1.05, rope=0.5)
 
 
 def test_bad_settings_say_why_and_show_no_numbers(page, report, specs):
