@@ -50,8 +50,8 @@ print(f"likelihood: estimate {lik.estimate} kPa, SE {lik.se:.4f} ({lik.conversio
 # %% [markdown]
 # ## Exercises
 #
-# Open `report.html` (from `bayes-ldn reanalyze --out reanalysis`, or `make reanalysis`) at the
-# link printed below: it shows FINAL CPM under a flat prior.
+# Open `report.html` (from `bayes-ldn reanalyze --out reanalysis`, or `make reanalysis`, in the
+# repository's root) at the link printed below: it shows FINAL CPM under a flat prior.
 #
 # 1. Choose the **normal** prior with mean 0 and lower its SD step by step. At which SD (to two
 #    decimals) does P(LDN better) fall below 0.9?

@@ -84,6 +84,8 @@ def page(browser):
 
 
 def _open(page, report: Path, fragment: str = "") -> None:
+    """A fresh load (a fragment-only change would be a same-document navigation, applied later)."""
+    page.goto("about:blank")
     page.goto(report.as_uri() + fragment)
     page.wait_for_selector("#explorer-app[data-ready=true]")
 
