@@ -229,8 +229,7 @@
       lower: Math.min(sign * lo, sign * hi), upper: Math.max(sign * lo, sign * hi),
       prob_better: sf(0), prob_harm: cdf(0),
       prob_better_than_mcid: (isFinite(state.mcid) && state.mcid > 0) ? sf(state.mcid) : NaN,
-      prob_rope: (isFinite(state.rope) && state.rope > 0) ? cdf(state.rope) - cdf(-state.rope) : NaN,
-      post_aligned: { mu: mean, sigma: sd }
+      prob_rope: (isFinite(state.rope) && state.rope > 0) ? cdf(state.rope) - cdf(-state.rope) : NaN
     };
     out.text = {
       interval: formatG(out.median, 3) + " (" + formatG(out.lower, 3) + " to " + formatG(out.upper, 3) + ")",
@@ -266,10 +265,14 @@
     var text = (hash || "").replace(/^#/, "");
     if (text.indexOf("explore=") !== 0) { return null; }
     var kv = {}, problems = [];
-    text.split("&").forEach(function (pair) {
-      var i = pair.indexOf("=");
-      if (i > 0) { kv[decodeURIComponent(pair.slice(0, i))] = decodeURIComponent(pair.slice(i + 1)); }
-    });
+    try {
+      text.split("&").forEach(function (pair) {
+        var i = pair.indexOf("=");
+        if (i > 0) { kv[decodeURIComponent(pair.slice(0, i))] = decodeURIComponent(pair.slice(i + 1)); }
+      });
+    } catch (err) {  // a malformed %-escape
+      return { error: "the link is malformed (" + err.message + ")" };
+    }
     var spec = specById(kv.explore);
     if (!spec) { return { error: "this report has no result named \u201c" + kv.explore + "\u201d" }; }
     var state = defaultState(spec);

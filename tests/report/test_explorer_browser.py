@@ -243,6 +243,8 @@ def test_bad_settings_say_why_and_show_no_numbers(page, report, specs):
     assert "anchored on the MCID" in page.text_content("#ex-message")
     _open(page, report, "#explore=no-such-result&prior=flat")
     assert "no result named" in page.text_content("#ex-message")
+    _open(page, report, "#explore=final-cpm&prior=normal%E0%A4%A:0,1")
+    assert "malformed" in page.text_content("#ex-message")
 
 
 # --- links ------------------------------------------------------------------------------------------
