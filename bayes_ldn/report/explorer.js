@@ -388,8 +388,11 @@
     curves.forEach(function (c) {
       if (!c.d) { return; }
       c.ys = xs.map(function (x) { return normPdf(x, c.d.m, c.d.s); });
-      ymax = Math.max(ymax, Math.max.apply(null, c.ys));
+      if (c.name !== "prior") { ymax = Math.max(ymax, Math.max.apply(null, c.ys)); }
     });
+    // A prior much narrower than the data is cut at the top rather than flattening the others.
+    curves[0].ys = curves[0].ys && curves[0].ys.map(function (y) { return Math.min(y, ymax * 1.05); });
+    plot.setAttribute("data-x-range", [lo, hi, ML, W - MR].join(" "));
     var px = function (x) { return ML + (x - lo) / (hi - lo) * (W - ML - MR); };
     var py = function (y) { return H - MB - y / (ymax * 1.05) * (H - MB - MT); };
     if (isFinite(state.rope) && state.rope > 0) {

@@ -203,6 +203,29 @@ def test_controls_show_the_python_exact_posterior(page, report, specs):
         spec.record, spec.conversions[0]).conversion_note
 
 
+def _curve_mode(page, name: str) -> float:
+    """The x value (data units) of a drawn curve's highest point."""
+    lo, hi, left, right = (float(v) for v in page.get_attribute("#ex-plot", "data-x-range").split())
+    d = page.get_attribute(f'#ex-plot path[data-curve="{name}"]', "d")
+    points = [tuple(float(v) for v in seg.split()) for seg in d.replace("M", "").split("L")]
+    x = min(points, key=lambda p: p[1])[0]
+    return lo + (x - left) / (right - left) * (hi - lo)
+
+
+def test_the_plot_draws_the_shown_densities(page, report, specs):
+    _open(page, report, "#explore=final-pain&prior=normal:0.3,0.4&mcid=1")
+    spec = specs["final-pain"]
+    lik = to_likelihood(spec.record, "ci_normal")
+    post = exact_posterior(lik, pr.normal(-0.3, 0.4))
+    lo, hi, _, _ = (float(v) for v in page.get_attribute("#ex-plot", "data-x-range").split())
+    tol = (hi - lo) / 240 + (hi - lo) / 500  # one grid step, plus the path's 0.1-pixel rounding
+    assert abs(_curve_mode(page, "posterior") - (-post.mean)) < tol  # printed scale: lower is better
+    assert abs(_curve_mode(page, "likelihood") - spec.record.estimate) < tol
+    assert abs(_curve_mode(page, "prior") - 0.3) < tol
+    _open(page, report, "#explore=final-pain&prior=flat&mcid=1")
+    assert page.locator('#ex-plot path[data-curve="prior"]').count() == 0
+
+
 def test_controls_are_labelled_and_keyboard_usable(page, report, specs):
     _open(page, report, "#explore=final-cpm&prior=normal:0,1&mcid=1")
     ids = page.eval_on_selector_all("#explorer-app input, #explorer-app select", "els => els.map(e => e.id)")
