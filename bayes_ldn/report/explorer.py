@@ -6,8 +6,8 @@ posterior densities, the credible interval, P(better), P(better by > MCID), P(wi
 P(worse), beside the record's evidence tags and the conversion that produced the likelihood.
 
 The page computes what :func:`bayes_ldn.exact.exact_posterior` computes for a normal or a flat
-prior, in plain JavaScript (``explorer.js``, shipped as package data and inlined into the page:
-no library, no CDN, no request). On the aligned scale (positive = LDN better), with likelihood
+prior, in plain JavaScript (``explorer_normal.js``, ``explorer_plot.js`` and ``explorer.js``,
+shipped as package data and inlined into the page: no library, no CDN, no request). On the aligned scale (positive = LDN better), with likelihood
 :math:`\hat\theta \sim N(\theta, s^2)` and prior :math:`N(m_0, s_0^2)`,
 
 .. math::
@@ -57,9 +57,15 @@ __all__ = ["explore_link_html", "explorer_data", "explorer_html", "explorer_link
 _E = html.escape
 
 
+#: The explorer's JavaScript, in the order the page runs it: the normal distribution and Python's
+#: printed formats, the SVG plot, then the model, the fragment and the controls.
+SCRIPTS = ("explorer_normal.js", "explorer_plot.js", "explorer.js")
+
+
 def explorer_script() -> str:
-    """The explorer's JavaScript (``bayes_ldn/report/explorer.js``), to be inlined in the page."""
-    return resources.files("bayes_ldn.report").joinpath("explorer.js").read_text(encoding="utf-8")
+    """The explorer's JavaScript (:data:`SCRIPTS`, package data), to be inlined in the page."""
+    files = resources.files("bayes_ldn.report")
+    return "\n".join(files.joinpath(name).read_text(encoding="utf-8") for name in SCRIPTS)
 
 
 def _number(v: float | None) -> str:
