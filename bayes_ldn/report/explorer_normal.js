@@ -117,7 +117,22 @@
     return s.replace(/\.$/, "");
   }
 
-  /** format(v, ".{digits}g") as Python prints it. */
+  /**
+   * format(v, ".{f}f") as Python prints it. Both round the exact binary value; they differ only on
+   * an exact tie (a value such as 2.125, exactly representable, at 2 decimals), where JavaScript
+   * rounds the magnitude up and Python to the even digit.
+   */
+  function toFixedPython(v, f) {
+    var s = v.toFixed(f);
+    if (!(Math.abs(v) < 1e21)) { return s; }
+    var exact = Math.abs(v).toFixed(100), dot = exact.indexOf(".");
+    if (!/^50*$/.test(exact.slice(dot + 1 + f))) { return s; }
+    var truncated = f ? exact.slice(0, dot + 1 + f) : exact.slice(0, dot);
+    if (Number(truncated.charAt(truncated.length - 1)) % 2) { return s; }  // odd: up, as JavaScript
+    return (v < 0 ? "-" : "") + truncated;
+  }
+
+  /** format(v, ".{digits}g") as Python prints it (exact ties as Python in fixed notation). */
   function formatG(v, digits) {
     if (isNaN(v)) { return "nan"; }
     if (!isFinite(v)) { return v > 0 ? "inf" : "-inf"; }
@@ -128,17 +143,17 @@
       var a = Math.abs(exp);
       return stripZeros(parts[0]) + "e" + (exp < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
     }
-    return stripZeros(v.toFixed(digits - 1 - exp));
+    return stripZeros(toFixedPython(v, digits - 1 - exp));
   }
 
   /** bayes_ldn.stats.format_probability: a probability never prints as exactly one or zero. */
   function formatProbability(p, digits) {
     digits = digits || 3;
     if (!isFinite(p)) { return "NA"; }
-    var step = Math.pow(10, -digits), r = Number(p.toFixed(digits));
+    var step = Math.pow(10, -digits), text = toFixedPython(p, digits), r = Number(text);
     if (r >= 1) { return ">" + (1 - step).toFixed(digits); }
     if (r <= 0) { return "<" + step.toFixed(digits); }
-    return p.toFixed(digits);
+    return text;
   }
 
   window.bayesLdnNormal = {
