@@ -118,18 +118,27 @@
   }
 
   /**
-   * format(v, ".{f}f") as Python prints it. Both round the exact binary value; they differ only on
-   * an exact tie (a value such as 2.125, exactly representable, at 2 decimals), where JavaScript
-   * rounds the magnitude up and Python to the even digit.
+   * format(v, ".{f}f") as Python prints it. Both round the exact binary value; they may differ only
+   * on an exact tie (a value such as 2.125, exactly representable, at 2 decimals), which Python
+   * rounds to the even digit and JavaScript engines do not agree on (V8: 2.125 -> "2.13" but
+   * 1.0625 -> "1.06"): ties are rounded here from the exact decimal expansion.
    */
   function toFixedPython(v, f) {
     var s = v.toFixed(f);
     if (!(Math.abs(v) < 1e21)) { return s; }
     var exact = Math.abs(v).toFixed(100), dot = exact.indexOf(".");
     if (!/^50*$/.test(exact.slice(dot + 1 + f))) { return s; }
-    var truncated = f ? exact.slice(0, dot + 1 + f) : exact.slice(0, dot);
-    if (Number(truncated.charAt(truncated.length - 1)) % 2) { return s; }  // odd: up, as JavaScript
-    return (v < 0 ? "-" : "") + truncated;
+    var digits = (f ? exact.slice(0, dot + 1 + f) : exact.slice(0, dot)).split("");
+    if (Number(digits[digits.length - 1]) % 2) {  // odd last digit: add one unit in the last place
+      var i = digits.length - 1;
+      for (; i >= 0; i -= 1) {
+        if (digits[i] === ".") { continue; }
+        if (digits[i] !== "9") { digits[i] = String(Number(digits[i]) + 1); break; }
+        digits[i] = "0";
+      }
+      if (i < 0) { digits.unshift("1"); }
+    }
+    return (v < 0 ? "-" : "") + digits.join("");
   }
 
   /** format(v, ".{digits}g") as Python prints it (exact ties as Python in fixed notation). */

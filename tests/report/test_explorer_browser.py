@@ -47,9 +47,11 @@ def test_printed_formats_are_pythons(page, report):
     values = np.concatenate([rng.normal(size=400) * 10.0 ** rng.integers(-6, 7, 400),
                              [0.0, 99.95, 1e-5, 123456.0, -0.00465, 2.0],
                              # exact binary ties: Python rounds them half to even, JavaScript up
-                             [2.125, -3.125, 0.125, 1.0625, 2.375, -0.0625, 999.5, 10.25, 0.5]])
+                             [2.125, -3.125, 0.125, 1.0625, 2.375, -0.0625, 999.5, 10.25, 0.5, 99.75,
+                              -9.9375, 1.1875, 0.9921875, 19.875]])
     probs = np.concatenate([rng.uniform(size=300), [0.9995, 0.99949, 0.0004, 0.00051, 1.0, 0.0, 1e-12],
-                            [0.0625, 0.4375, 0.1875, 0.5625, 0.9375, 0.5]])
+                            [0.0625, 0.4375, 0.1875, 0.5625, 0.9375, 0.5, 0.9990234375, 0.0009765625,
+                             0.9999]])
     got = page.evaluate(
         "([v, p]) => [v.map(x => bayesLdnExplorer.formatG(x, 3)), v.map(x => bayesLdnExplorer.formatG(x, 4)),"
         " p.map(x => bayesLdnExplorer.formatProbability(x))]", [values.tolist(), probs.tolist()])
