@@ -27,7 +27,7 @@ from bayes_ldn.conversions import Converted
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.data.records import EffectLikelihood
 from bayes_ldn.designs._common import TrialModel
-from bayes_ldn.designs.crossover import NuisancePriors, crossover_model
+from bayes_ldn.designs.crossover import UNIT_FREE, NuisancePriors, crossover_model
 from bayes_ldn.designs.crossover_first_period import first_period_model
 from bayes_ldn.diagnostics import convergence_table
 from bayes_ldn.fit import fit
@@ -64,7 +64,7 @@ def crossover_decision_row(
     # decision_row_from_draws reads its header (sign, units, provenance) from a likelihood; an
     # IPD fit has no published estimate, so the estimate is NaN and only the header is used.
     header = EffectLikelihood(
-        estimate=float("nan"), se=1.0, sign=sign, scale="linear", units=units,
+        estimate=float("nan"), se=1.0, sign=sign, scale=str(model.estimand.get("scale", "linear")), units=units,
         conversions=(Converted(float("nan"), "ipd", f"{model.design} model fitted to patient-level data"),),
         provenance={"trial": trial, "outcome": outcome, "record": "", "evidence": "IPD", "verified": False},
         label=outcome,
@@ -105,7 +105,7 @@ def carryover_sensitivity(
     likelihood: str,
     carryover_prior: EffectPrior,
     random_seed: int,
-    nuisance: NuisancePriors | str = "wide",
+    nuisance: NuisancePriors | str = UNIT_FREE,
     draws: int = defaults.DRAWS,
     tune: int = defaults.TUNE,
     chains: int = defaults.CHAINS,

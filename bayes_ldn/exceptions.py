@@ -46,6 +46,10 @@ class ConvergenceWarning(UserWarning):
     """MCMC diagnostics (R-hat, ESS, divergences) fail the thresholds in ``defaults``."""
 
 
+class PriorDataConflictWarning(UserWarning):
+    """A user-given (fixed) nuisance prior is far out of line with the data it is applied to."""
+
+
 def raise_if(what: str, problems: Sequence[str], error: type = DataValidationError) -> None:
     """Raise ``error(what, problems)`` when ``problems`` is not empty."""
     if problems:

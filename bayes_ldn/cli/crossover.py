@@ -4,9 +4,19 @@ One row per subject x period. The printed effect is active minus control on the 
 ``prob_better`` is P(active better) in the direction given by ``--better``, which is required
 because the direction of benefit is an analysis choice with no safe default. The other
 analysis choices default to the standard analysis and are echoed in the output (``choices``):
-no carry-over term, normal residuals, the ``vague`` (flat) effect prior and the ``wide``
-nuisance priors. User-given priors (``normal:MEAN,SD``, ``t:MEAN,SD,DF``) are on the printed
-scale (active minus control); named presets are anchored on ``--mcid`` (a positive magnitude).
+no carry-over term, normal residuals, the ``vague`` (flat) effect prior, the ``unit_free``
+nuisance priors (scaled by the outcome's mean and SD, so the answer does not depend on the
+outcome's units or zero point; the mean and SD used are printed as ``data_scale``), the linear
+scale, and every observed period of every subject (``--incomplete use``; ``drop`` keeps complete
+subjects only). User-given priors (``normal:MEAN,SD``, ``t:MEAN,SD,DF``) are on the printed
+scale (active minus control; log ratio with ``--scale log``); named presets are anchored on
+``--mcid`` (a positive magnitude, a log ratio with ``--scale log``).
+
+``--scale log`` analyses log(outcome): every value must be positive, the effect is printed as a
+log ratio (``mean``, ``lower``, ...) and as the ratio of geometric means (``ratio``: median and
+interval, the exp of the log-scale ones). ``--equivalence L,U`` adds the posterior probability
+that the ratio (log scale) or the difference (linear scale) lies in ``(L, U)``; average
+bioequivalence uses ``--scale log --ci-prob 0.9 --equivalence 0.80,1.25``.
 
 Nothing is written until the data, the prior and the options are validated and the model has
 been fitted; ``--out DIR`` then receives ``decision.csv`` (the decision row) and
@@ -29,10 +39,11 @@ from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.data.simulate_crossover import SYNTHETIC_LABEL, simulate_crossover
-from bayes_ldn.designs.crossover import NUISANCE_PRESETS, crossover_model
+from bayes_ldn.designs.crossover import NUISANCE_NAMES, UNIT_FREE, crossover_model
 from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
+from bayes_ldn.ratios import equivalence_probability, parse_equivalence, ratio_summary
 from bayes_ldn.summaries import DECISION_COLUMNS
 
 __all__ = ["register", "run"]
@@ -57,7 +68,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="add a sequence (= carry-over in AB/BA) effect; aliased with sequence in 2x2")
     p.add_argument("--likelihood", choices=("normal", "student"), default="normal", help="residuals")
     p.add_argument("--prior", default="vague", help="NAME[_strength] | normal:MEAN,SD | t:MEAN,SD,DF")
-    p.add_argument("--nuisance", choices=tuple(NUISANCE_PRESETS), default="wide", help="nuisance priors")
+    p.add_argument("--nuisance", choices=NUISANCE_NAMES, default=UNIT_FREE,
+                   help="nuisance priors (default unit_free: scaled by the outcome's mean and SD)")
+    p.add_argument("--scale", choices=("linear", "log"), default="linear",
+                   help="analysis scale; log: effects are ratios of geometric means (outcome must be > 0)")
+    p.add_argument("--equivalence", metavar="L,U",
+                   help="P(L < effect < U): ratios with --scale log (e.g. 0.80,1.25), differences otherwise")
+    p.add_argument("--incomplete", choices=("use", "drop"), default="use",
+                   help="subjects missing a period: use every observed period (mixed model, default) "
+                        "or drop them (complete pairs only)")
     p.add_argument("--mcid", type=float, help="clinically important difference (positive magnitude)")
     p.add_argument("--rope", type=float, help="half-width of the region of practical equivalence")
     p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
@@ -101,6 +120,10 @@ def _aligned_prior(prior: pr.EffectPrior, better: str) -> pr.EffectPrior:
 
 def _inputs(a: argparse.Namespace) -> tuple[CrossoverData, pr.EffectPrior]:
     problems = _option_problems(a)
+    try:
+        parse_equivalence(a.equivalence, a.scale)
+    except DataValidationError as err:
+        problems += list(err.problems)
     prior = None
     try:
         prior = pr.parse_prior(a.prior, mcid=a.mcid)
@@ -134,7 +157,11 @@ def _inputs(a: argparse.Namespace) -> tuple[CrossoverData, pr.EffectPrior]:
         if a.baseline is not None:
             columns["baseline"] = a.baseline
         try:
-            data = CrossoverData.from_frame(df, treatment=active, reference=control, columns=columns)
+            data = CrossoverData.from_frame(df, treatment=active, reference=control, columns=columns,
+                                            scale=a.scale)
+            if a.incomplete == "drop":
+                a.subjects_dropped = data.completeness()["n_incomplete_subjects"]
+                data = data.complete_only()
         except DataValidationError as err:
             problems += list(err.problems)
     if problems or data is None or prior is None:
@@ -181,14 +208,23 @@ def run(args: argparse.Namespace) -> int:
         out["prob_better_than_mcid"] = row["prob_better_than_mcid"]
     if args.rope is not None:
         out["prob_rope"] = row["prob_rope"]
-    out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{data.treatment} - {data.reference}")
+    out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{data.treatment} - {data.reference}",
+               scale=data.scale)
+    effect = idata["posterior"]["treatment_effect"]
+    if data.scale == "log":
+        out["ratio"] = ratio_summary(effect, ci_prob=args.ci_prob)
+    bounds = parse_equivalence(args.equivalence, data.scale)
+    if bounds is not None:
+        out["equivalence"] = equivalence_probability(effect, bounds, scale=data.scale)
     out["period_effect"] = _rows(effect_summary(idata, "period_effect", ci_prob=args.ci_prob))
     if carryover == "sequence":
         out["sequence_effect"] = _rows(effect_summary(idata, "sequence_effect", ci_prob=args.ci_prob))
     problems = failed_checks(conv)
     out.update(r_hat=float(conv["r_hat"].max()), ess_bulk=float(conv["ess_bulk"].min()),
                divergences=int(conv["divergences"].iloc[0]), converged=not problems,
-               convergence_problems=problems, n_subjects=len(data.subjects), n_obs=data.n_obs,
+               convergence_problems=problems, **data.completeness(), incomplete=args.incomplete,
+               n_subjects_dropped=getattr(args, "subjects_dropped", 0),
+               nuisance=model.choices["nuisance"], data_scale=model.choices["data_scale"],
                prior=prior.describe(), prior_scale="aligned (positive = better)",
                choices={k: v for k, v in model.choices.items() if k != "sequence_orders"},
                sequence_orders={k: list(v) for k, v in data.sequence_orders.items()}, random_seed=args.seed,

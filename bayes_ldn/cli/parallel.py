@@ -5,6 +5,12 @@ before anything is sampled or written. With several outcomes each is fitted on i
 ``--json`` prints a list. User-given priors (``normal:MEAN,SD``, ``t:MEAN,SD,DF``) are on the
 printed contrast (active minus control); presets are anchored on ``--mcid`` (a positive
 difference).
+
+The nuisance priors are the reference ones (flat locations and slopes, p(sigma) ~ 1/sigma), which
+are unit-free without using the data: the answer does not change with the outcome's units or zero
+point. ``--scale log`` analyses log(baseline) and log(follow-up) (all positive) and prints the
+effect as a log ratio and as a ratio of geometric means (``ratio``); ``--equivalence L,U`` adds
+P(L < ratio < U) (log scale) or P(L < difference < U) (linear scale).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from bayes_ldn import priors as pr
 from bayes_ldn.data.parallel import ParallelData
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.exceptions import DataValidationError
+from bayes_ldn.ratios import equivalence_probability, parse_equivalence, ratio_summary
 from bayes_ldn.stats import format_probability
 
 __all__ = ["register", "run"]
@@ -49,6 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tune", type=int, default=defaults.TUNE, help="tuning steps per chain")
     p.add_argument("--chains", type=int, default=defaults.CHAINS, help="chains")
     p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
+    p.add_argument("--scale", choices=("linear", "log"), default="linear",
+                   help="analysis scale; log: effects are ratios of geometric means (values must be > 0)")
+    p.add_argument("--equivalence", metavar="L,U",
+                   help="P(L < effect < U): ratios with --scale log (e.g. 0.80,1.25), differences otherwise")
     p.add_argument("--out", help="folder for summary.json and draws.csv")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
@@ -64,6 +75,10 @@ def _validate(args: argparse.Namespace) -> tuple[ParallelData, pr.EffectPrior]:
         problems.append(f"--ci-prob must lie in (0, 1), got {args.ci_prob}")
     if min(args.draws, args.tune, args.chains) < 1:
         problems.append("--draws, --tune and --chains must be positive")
+    try:
+        parse_equivalence(args.equivalence, args.scale)
+    except DataValidationError as err:
+        problems += list(err.problems)
     prior = None
     try:
         prior = pr.parse_prior(args.prior, mcid=args.mcid if args.mcid and args.mcid > 0 else None)
@@ -87,7 +102,7 @@ def _validate(args: argparse.Namespace) -> tuple[ParallelData, pr.EffectPrior]:
                    "outcome": args.outcome_name, "subject": args.subject}
         try:
             data = ParallelData.from_frame(frame, treatment=args.active, reference=args.control,
-                                           columns=columns, covariates=covs)
+                                           columns=columns, covariates=covs, scale=args.scale)
         except DataValidationError as err:
             problems += list(err.problems)
     if problems or data is None or prior is None:
@@ -135,7 +150,14 @@ def run(args: argparse.Namespace) -> int:
         idata = fit(model, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
         res = _summary(idata, outcome=outcome, better=args.better, ci_prob=args.ci_prob)
         res.update(method=args.method, likelihood=args.likelihood, prior=prior.describe(),
-                   prior_scale="aligned (positive = better)", seed=args.seed)
+                   prior_scale="aligned (positive = better)", seed=args.seed, scale=data.scale,
+                   nuisance="reference (flat locations and slopes, 1/sigma): unit-free, uses no data")
+        effect = idata["posterior"]["treatment_effect"]
+        if data.scale == "log":
+            res["ratio"] = ratio_summary(effect, ci_prob=args.ci_prob)
+        bounds = parse_equivalence(args.equivalence, data.scale)
+        if bounds is not None:
+            res["equivalence"] = equivalence_probability(effect, bounds, scale=data.scale)
         results.append(res)
         draws.append(pd.DataFrame({"outcome": outcome,
                                    "treatment_effect": idata["posterior"]["treatment_effect"].values.ravel()}))
@@ -153,6 +175,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  treatment effect (active - control): {res['mean']:.4g} "
               f"({res['ci_prob']:.0%} CrI {res['lower']:.4g} to {res['upper']:.4g}), "
               f"P(active better) = {format_probability(res['prob_better'])}")
+        if "ratio" in res:
+            r = res["ratio"]
+            print(f"  ratio of geometric means: {r['median']:.4g} ({r['ci_prob']:.0%} CrI {r['lower']:.4g} to "
+                  f"{r['upper']:.4g})")
+        if "equivalence" in res:
+            e = res["equivalence"]
+            print(f"  P({e['lower']:g} < {e['on']} < {e['upper']:g}) = {format_probability(e['prob'])} "
+                  f"(MCSE {e['mcse']:.3f})")
         print(f"  mean change: active {res['change_active']['mean']:.4g}, control {res['change_control']['mean']:.4g}")
         print(f"  r_hat {res['r_hat']:.3f}, ess_bulk {res['ess_bulk']:.0f}, divergences {res['divergences']}",
               file=sys.stdout)

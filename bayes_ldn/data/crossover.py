@@ -14,12 +14,13 @@ rows (1-based data rows) or subjects and how to fix it:
   integer;
 * a non-finite (missing, non-numeric or infinite) outcome or baseline;
 * a subject in two sequences;
-* a missing period (a gap, or a subject without period 1) or a repeated period;
+* a repeated period;
 * a treatment order that contradicts the subject's sequence (the sequence's order is what most
   of its subjects received);
 * fewer than two sequences, a sequence with one subject, or fewer than two periods.
 
-A subject who drops out (rows for the later periods absent) is kept: the model uses what exists.
+A subject who misses a period (drop-out, or a missed earlier visit) is kept: the mixed model uses
+what exists; :meth:`CrossoverData.complete_only` keeps the complete subjects only.
 Only two treatments are supported (active and reference), with any number of periods and
 sequences (AB/BA, ABB/BAA, ABBA/BAAB).
 """
@@ -27,6 +28,7 @@ sequences (AB/BA, ABB/BAA, ABBA/BAAB).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +89,7 @@ class CrossoverData:
     sequence_orders: Mapping[str, tuple[str, ...]]
     has_baseline: bool
     columns: Mapping[str, str] = field(default_factory=dict)
+    scale: str = "linear"
 
     # -- labels and indices ------------------------------------------------------------------
 
@@ -197,6 +200,29 @@ class CrossoverData:
         wide.insert(0, "sequence", seq.loc[wide.index].astype(str))
         return wide
 
+    def completeness(self) -> dict[str, int]:
+        """How many subjects and subject-periods enter, and how many subjects miss a period."""
+        counts = self.frame.groupby("subject", observed=True)["period"].size()
+        n_periods = len(self.periods)
+        return {"n_subjects": int(counts.size), "n_obs": int(self.n_obs),
+                "n_complete_subjects": int((counts == n_periods).sum()),
+                "n_incomplete_subjects": int((counts < n_periods).sum())}
+
+    def complete_only(self) -> CrossoverData:
+        """The subjects observed in every period (complete cases); the rest are dropped.
+
+        The alternative to the mixed model's use of every observed period: a subject with one
+        period contributes only between-subject information, which the complete-pairs analysis
+        (the classical Hills-Armitage t-test) discards.
+        """
+        counts = self.frame.groupby("subject", observed=True)["period"].transform("size")
+        kept = self.frame[counts.to_numpy() == len(self.periods)]
+        raise_if(_WHAT, [] if len(kept) else ["no subject is observed in every period: no complete pairs to analyse"])
+        # The canonical frame is already on the analysis scale: validate it as it is, keep the label.
+        complete = CrossoverData.from_frame(kept.reset_index(drop=True), treatment=self.treatment,
+                                            reference=self.reference)
+        return dataclasses.replace(complete, scale=self.scale, columns=self.columns)
+
     def first_period(self) -> pd.DataFrame:
         """Period-1 rows (every randomised subject with a period-1 outcome): a parallel comparison."""
         return self.frame[self.frame["period"] == 1].reset_index(drop=True)
@@ -222,6 +248,7 @@ class CrossoverData:
         treatment: str,
         reference: str,
         columns: Mapping[str, str] | None = None,
+        scale: str = "linear",
     ) -> CrossoverData:
         """Validate a tidy long frame and build :class:`CrossoverData`.
 
@@ -235,6 +262,9 @@ class CrossoverData:
             Role -> the user's column name for ``subject``, ``sequence``, ``period``,
             ``treatment``, ``outcome`` and ``baseline`` (defaults: the role names). A
             ``baseline`` column is used only when mapped or present under its default name.
+        scale : {"linear", "log"}
+            ``"log"`` analyses the natural log of the outcome (and baseline): every value must be
+            positive, and effects become log ratios of geometric means (``exp`` gives the ratio).
 
         Raises
         ------
@@ -259,12 +289,15 @@ class CrossoverData:
             )
         if len(df) == 0:
             problems.append("the frame has no rows")
+        if scale not in ("linear", "log"):
+            problems.append(f"scale must be 'linear' or 'log', got {scale!r}")
         raise_if(_WHAT, problems)
-        return cls._validated(df, str(treatment), str(reference), cols, has_baseline)
+        return cls._validated(df, str(treatment), str(reference), cols, has_baseline, scale)
 
     @classmethod
     def _validated(
-        cls, df: pd.DataFrame, treatment: str, reference: str, cols: dict[str, str], has_baseline: bool
+        cls, df: pd.DataFrame, treatment: str, reference: str, cols: dict[str, str], has_baseline: bool,
+        scale: str = "linear",
     ) -> CrossoverData:
         problems: list[str] = []
         labels = {r: df[cols[r]].astype("string").str.strip().reset_index(drop=True)
@@ -306,6 +339,16 @@ class CrossoverData:
                     f"{_rows(bad)} (subjects {_listing(subject[bad].fillna('<missing>').tolist())}); give a "
                     "finite number, or drop the row (a subject who dropped out simply has no later rows)"
                 )
+            if scale == "log":
+                nonpositive = np.isfinite(values) & (values <= 0)
+                if nonpositive.any():
+                    problems.append(
+                        f"column {cols[role]!r}: the log scale needs positive values; {role} <= 0 in rows "
+                        f"{_rows(nonpositive)} (subjects {_listing(subject[nonpositive].fillna('<missing>').tolist())}): "
+                        "correct them, or analyse on the linear scale"
+                    )
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    values = np.log(values)
             numeric[role] = values
 
         ok = (subject.notna() & labels["sequence"].notna()).to_numpy()
@@ -328,14 +371,8 @@ class CrossoverData:
                 f"{_listing([f'{s} (period {",".join(map(str, v))})' for s, v in repeated.items()])}; "
                 "keep one row per subject and period"
             )
-        gaps = {s: sorted(set(range(1, max(v) + 1)) - set(v)) for s, v in per_subject.items()}
-        gaps = {s: v for s, v in gaps.items() if v}
-        if gaps:
-            problems.append(
-                f"column {cols['period']!r}: missing period for subject(s) "
-                f"{_listing([f'{s} (period {",".join(map(str, v))})' for s, v in gaps.items()])}; periods "
-                "must run 1, 2, ... without gaps (drop-out after a period is fine: leave out the later rows)"
-            )
+        # A subject who misses a period (drop-out, or a missed first visit) is kept: the mixed model
+        # uses every observed period, and CrossoverData.complete_only() gives the complete pairs.
         n_periods = int(period[okp].max()) if okp.any() else 0
         if okp.any() and n_periods < 2:
             problems.append(f"column {cols['period']!r}: only period 1 is present; a crossover needs at least two")
@@ -376,7 +413,7 @@ class CrossoverData:
             frame["baseline"] = numeric["baseline"]
         frame = frame.sort_values(["subject", "period"], kind="stable").reset_index(drop=True)
         return cls(frame=frame, treatment=treatment, reference=reference, sequence_orders=orders,
-                   has_baseline=has_baseline, columns=dict(cols))
+                   has_baseline=has_baseline, columns=dict(cols), scale=scale)
 
     @staticmethod
     def _sequence_orders(

@@ -74,6 +74,7 @@ class ParallelData:
     followup: np.ndarray
     covariate_names: tuple[str, ...] = ()
     covariates: np.ndarray | None = None
+    scale: str = "linear"
 
     def __post_init__(self) -> None:
         if self.covariates is None:
@@ -92,6 +93,7 @@ class ParallelData:
         reference: str,
         columns: Mapping[str, str | None] | None = None,
         covariates: Sequence[str] = (),
+        scale: str = "linear",
     ) -> ParallelData:
         """Validate a tidy frame and build :class:`ParallelData`.
 
@@ -107,7 +109,10 @@ class ParallelData:
             column under the default) means a single outcome; ``subject: None`` (or no
             ``subject`` column under the default) means one row per subject.
         covariates : sequence of str
-            Numeric baseline covariates (centred by the model builders).
+            Numeric baseline covariates (centred by the model builders; never logged).
+        scale : {"linear", "log"}
+            ``"log"`` analyses the natural logs of baseline and follow-up (every value must be
+            positive); the effect is then a log ratio of geometric means.
 
         Raises
         ------
@@ -137,6 +142,8 @@ class ParallelData:
             )
         if len(df) == 0:
             problems.append("the frame has no rows")
+        if scale not in ("linear", "log"):
+            problems.append(f"scale must be 'linear' or 'log', got {scale!r}")
         raise_if(what, problems)
 
         arm = df[cols["arm"]].astype("string")
@@ -184,6 +191,16 @@ class ParallelData:
                     f"column {col!r}: non-finite {label} value(s) (inf) in rows {_rows(infinite)} "
                     f"(subjects {_listing(subject[infinite].tolist())}); replace them with finite numbers"
                 )
+            if scale == "log" and role in ("baseline", "followup"):
+                nonpositive = np.isfinite(values) & (values <= 0)
+                if nonpositive.any():
+                    problems.append(
+                        f"column {col!r}: the log scale needs positive values; {label} <= 0 in rows "
+                        f"{_rows(nonpositive)} (subjects {_listing(subject[nonpositive].tolist())}): correct them, "
+                        "or analyse on the linear scale"
+                    )
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    values = np.log(values)
             numeric[role] = values
 
         if cols["subject"] is None and outcome.nunique() > 1:
@@ -235,6 +252,7 @@ class ParallelData:
             followup=numeric["followup"],
             covariate_names=tuple(covariates),
             covariates=cov,
+            scale=scale,
         )
 
     # -- views -------------------------------------------------------------------------------

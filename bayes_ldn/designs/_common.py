@@ -13,7 +13,7 @@ import pymc as pm
 
 from bayes_ldn.priors import EffectPrior
 
-__all__ = ["TrialModel", "data_digest", "effect_prior_rv"]
+__all__ = ["TrialModel", "data_digest", "effect_prior_rv", "prior_data"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,3 +83,12 @@ def effect_prior_rv(name: str, prior: EffectPrior, **kwargs: Any) -> Any:
         dists.append(pm.Normal.dist(mu=mu, sigma=sigma) if c.family == "normal"
                      else pm.StudentT.dist(nu=hyper(f"{j}_nu", c.params["nu"]), mu=mu, sigma=sigma))
     return pm.Mixture(name, w=hyper("weights", p["weights"]), comp_dists=dists, **kwargs)
+
+
+def prior_data(name: str, key: str, value: Any) -> Any:
+    """A prior hyperparameter as the data container ``{name}_prior_{key}`` (inside a model context).
+
+    Data containers, not constants: the unit-free nuisance priors change with the data set, and a
+    refit on new data of the same shape must reuse the compiled model (:mod:`bayes_ldn.compile_cache`).
+    """
+    return pm.Data(f"{name}_prior_{key}", np.asarray(value, dtype=float))

@@ -1,12 +1,12 @@
 r"""Crossover design: linear mixed model with period, treatment, optional carry-over and subjects.
 
-See :func:`crossover_model` for the equations. Nuisance priors are fixed numbers on the outcome
-scale (:class:`NuisancePriors`), never computed from the data.
+See :func:`crossover_model` for the equations. The default nuisance priors are unit-free
+(scaled by the outcome's mean and SD, :mod:`bayes_ldn.designs.nuisance`), so the answer does not
+change with the outcome's units or zero point; user-given nuisance priors stay on the outcome scale.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -14,87 +14,63 @@ import pymc as pm
 
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.data.records import align_sign
-from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
+from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv, prior_data
+from bayes_ldn.designs.nuisance import (
+    NUISANCE_NAMES,
+    NUISANCE_PRESETS,
+    UNIT_FREE,
+    NuisancePriors,
+    ResolvedNuisance,
+    nuisance_priors,
+    resolve_nuisance,
+)
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors import EffectPrior
 
-__all__ = ["CARRYOVER", "LIKELIHOODS", "NuisancePriors", "crossover_model", "nuisance_priors"]
+__all__ = ["CARRYOVER", "LIKELIHOODS", "NUISANCE_NAMES", "NUISANCE_PRESETS", "UNIT_FREE", "NuisancePriors",
+           "ResolvedNuisance", "crossover_model", "nuisance_priors", "nuisance_rvs", "resolve_nuisance"]
 
 CARRYOVER = ("none", "sequence", "first_order")
 LIKELIHOODS = ("normal", "student")
 
 
-@dataclass(frozen=True, kw_only=True)
-class NuisancePriors:
-    """Priors of the nuisance parameters, as fixed numbers on the outcome scale.
-
-    ``intercept ~ Normal(intercept_mu, intercept_sigma)``; ``period_effect``,
-    ``sequence_effect ~ Normal(0, effect_sigma)``; ``subject_sd``, ``residual_sd ~
-    HalfNormal(sd_sigma)``; ``baseline_slope ~ Normal(0, slope_sigma)``; ``residual_df ~
-    Gamma(2, 0.1)`` (Juarez & Steel 2010, doi:10.1198/jbes.2009.07145).
-    """
-
-    name: str
-    intercept_mu: float
-    intercept_sigma: float
-    effect_sigma: float
-    sd_sigma: float
-    slope_sigma: float = 2.0
-    df_alpha: float = 2.0
-    df_beta: float = 0.1
-    rationale: str = ""
-
-    def __post_init__(self) -> None:
-        bad = [k for k in ("intercept_sigma", "effect_sigma", "sd_sigma", "slope_sigma", "df_alpha", "df_beta")
-               if not (np.isfinite(getattr(self, k)) and getattr(self, k) > 0)]
-        raise_if("nuisance priors", [f"{k} must be positive and finite, got {getattr(self, k)}" for k in bad])
-
-    @classmethod
-    def for_range(cls, low: float, high: float) -> NuisancePriors:
-        """Weakly informative priors for an instrument scored on ``[low, high]``.
-
-        With width ``W = high - low``: ``intercept ~ N((low + high) / 2, W / 2)``, period and
-        sequence effects ``~ N(0, W / 4)``, SDs ``~ HalfNormal(W / 4)``. The range is a property
-        of the instrument, not of the data.
-        """
-        raise_if("nuisance priors", [] if high > low else [f"need low < high, got {low}, {high}"])
-        w = float(high - low)
-        return cls(name=f"range({low:g},{high:g})", intercept_mu=(low + high) / 2, intercept_sigma=w / 2,
-                   effect_sigma=w / 4, sd_sigma=w / 4,
-                   rationale=f"weakly informative for an instrument scored {low:g}-{high:g}")
-
-
-#: Named nuisance presets (fixed numbers; see :class:`NuisancePriors`).
-NUISANCE_PRESETS: dict[str, NuisancePriors] = {
-    "wide": NuisancePriors(
-        name="wide", intercept_mu=0.0, intercept_sigma=100.0, effect_sigma=50.0, sd_sigma=50.0,
-        rationale="vague for outcomes whose plausible values lie within about +-100 (NRS, FIQR, VAS)",
-    ),
-    "scale_0_10": NuisancePriors.for_range(0.0, 10.0),
-    "scale_0_100": NuisancePriors.for_range(0.0, 100.0),
-}
-
-
-def nuisance_priors(spec: NuisancePriors | str) -> NuisancePriors:
-    """A :class:`NuisancePriors` from itself or a preset name (``wide``, ``scale_0_10``, ``scale_0_100``)."""
-    if isinstance(spec, NuisancePriors):
-        return spec
-    raise_if("nuisance priors", [] if spec in NUISANCE_PRESETS else
-             [f"unknown nuisance preset {spec!r}; use one of {', '.join(NUISANCE_PRESETS)} or NuisancePriors(...)"])
-    return NUISANCE_PRESETS[spec]
-
-
 def _residual(name: str, mu: Any, sigma: Any, likelihood: str, nui: NuisancePriors, **kw: Any) -> Any:
     if likelihood == "student":
-        nu = pm.Gamma("residual_df", alpha=nui.df_alpha, beta=nui.df_beta)
+        nu = pm.Gamma("residual_df", alpha=prior_data("residual_df", "alpha", nui.df_alpha),
+                      beta=prior_data("residual_df", "beta", nui.df_beta))
         return pm.StudentT(name, nu=nu, mu=mu, sigma=sigma, **kw)
     return pm.Normal(name, mu=mu, sigma=sigma, **kw)
+
+
+class nuisance_rvs:  # noqa: N801 - used like a function: rv = nuisance_rvs(nui); rv.intercept()
+    """The crossover family's nuisance random variables, hyperparameters as data containers.
+
+    Containers (``{name}_prior_{parameter}``) rather than constants, so a refit on new data (whose
+    unit-free priors differ) reuses the compiled model. Call inside a model context.
+    """
+
+    def __init__(self, nui: NuisancePriors, dims: str | None = None) -> None:
+        self.nui = nui
+        self.dims = dims
+
+    def intercept(self) -> Any:
+        return pm.Normal("intercept", mu=prior_data("intercept", "mu", self.nui.intercept_mu),
+                         sigma=prior_data("intercept", "sigma", self.nui.intercept_sigma))
+
+    def effect(self, name: str, dims: Any) -> Any:
+        return pm.Normal(name, mu=0.0, sigma=prior_data(name, "sigma", self.nui.effect_sigma), dims=dims)
+
+    def sd(self, name: str) -> Any:
+        return pm.HalfNormal(name, sigma=prior_data(name, "sigma", self.nui.sd_sigma))
+
+    def slope(self) -> Any:
+        return pm.Normal("baseline_slope", mu=0.0, sigma=prior_data("baseline_slope", "sigma", self.nui.slope_sigma))
 
 
 def crossover_estimand(data: CrossoverData, better: str) -> dict[str, Any]:
     """The estimand every crossover builder records: treatment minus reference, and its aligned form."""
     return {"treatment": data.treatment, "reference": data.reference, "better": better,
-            "scale": "linear", "variable": "treatment_effect (treatment - reference)",
+            "scale": data.scale, "variable": "treatment_effect (treatment - reference)",
             "aligned": "treatment_effect_aligned (positive = better)"}
 
 
@@ -106,7 +82,7 @@ def crossover_model(
     carryover: str,
     likelihood: str,
     baseline: bool,
-    nuisance: NuisancePriors | str = "wide",
+    nuisance: NuisancePriors | str = UNIT_FREE,
     carryover_prior: EffectPrior | None = None,
 ) -> TrialModel:
     r"""Bayesian linear mixed model of a two-treatment crossover trial.
@@ -130,9 +106,16 @@ def crossover_model(
     baseline : bool
         Adjust for the centred period baseline (needs a ``baseline`` column).
     nuisance : NuisancePriors or str
-        Nuisance priors or a preset name; the default ``"wide"`` is: intercept ~ N(0, 100),
-        period and sequence effects ~ N(0, 50), ``subject_sd``, ``residual_sd`` ~
-        HalfNormal(50), ``baseline_slope`` ~ N(0, 2), ``residual_df`` ~ Gamma(2, 0.1).
+        Nuisance priors or a preset name. The default ``"unit_free"`` scales them by the
+        outcome's mean :math:`m` and SD :math:`s` (as rstanarm's autoscale does): intercept ~
+        N(m, 10 s), period and sequence effects ~ N(0, 10 s), ``subject_sd``, ``residual_sd`` ~
+        HalfNormal(2.5 s), ``baseline_slope`` ~ N(0, 10 s / s_b), ``residual_df`` ~ Gamma(2, 0.1);
+        so adding a constant to the outcome (and baseline) leaves the effect's posterior unchanged
+        and multiplying them by k > 0 multiplies it by k. :math:`m, s, s_b` are recorded in
+        ``choices["data_scale"]``. Fixed presets (``"wide"``, ``"scale_0_10"``,
+        ``"scale_0_100"``) and a :class:`NuisancePriors` are numbers on the outcome scale, used as
+        given, with a :class:`~bayes_ldn.exceptions.PriorDataConflictWarning` when far out of line
+        with the data (:mod:`bayes_ldn.designs.nuisance`).
     carryover_prior : EffectPrior, optional
         Prior of ``carryover_effect`` on the outcome scale (``"first_order"`` only).
 
@@ -196,7 +179,9 @@ def crossover_model(
     if carryover != "first_order" and carryover_prior is not None:
         problems.append("carryover_prior is used only with carryover='first_order'")
     raise_if("crossover model", problems)
-    nui = nuisance_priors(nuisance)
+    b = np.asarray(data.baseline, dtype=float) if baseline else None
+    resolved = resolve_nuisance(nuisance, data.outcome, b)
+    nui = resolved.priors
     sign = align_sign(better)
 
     with pm.Model(coords=data.coords) as model:
@@ -204,11 +189,12 @@ def crossover_model(
         treated = pm.Data("treated", data.treated, dims="obs")
         period_matrix = pm.Data("period_matrix", data.period_matrix, dims=("obs", "period_contrast"))
 
-        intercept = pm.Normal("intercept", mu=nui.intercept_mu, sigma=nui.intercept_sigma)
-        period_effect = pm.Normal("period_effect", mu=0.0, sigma=nui.effect_sigma, dims="period_contrast")
+        rv = nuisance_rvs(nui)
+        intercept = rv.intercept()
+        period_effect = rv.effect("period_effect", dims="period_contrast")
         aligned = effect_prior_rv("treatment_effect_aligned", prior)
         treatment_effect = pm.Deterministic("treatment_effect", sign * aligned)
-        subject_sd = pm.HalfNormal("subject_sd", sigma=nui.sd_sigma)
+        subject_sd = rv.sd("subject_sd")
         subject_z = pm.Normal("subject_z", mu=0.0, sigma=1.0, dims="subject")
         subject_effect = pm.Deterministic("subject_effect", subject_sd * subject_z, dims="subject")
 
@@ -216,22 +202,21 @@ def crossover_model(
         mu = mu + subject_effect[subject_index]
         if carryover == "sequence":
             sequence_matrix = pm.Data("sequence_matrix", data.sequence_matrix, dims=("obs", "sequence_contrast"))
-            sequence_effect = pm.Normal("sequence_effect", mu=0.0, sigma=nui.effect_sigma, dims="sequence_contrast")
+            sequence_effect = rv.effect("sequence_effect", dims="sequence_contrast")
             mu = mu + pm.math.dot(sequence_matrix, sequence_effect)
         elif carryover == "first_order":
             assert carryover_prior is not None
             carried = pm.Data("carryover_indicator", data.carryover_indicator, dims="obs")
             mu = mu + effect_prior_rv("carryover_effect", carryover_prior) * carried
-        if baseline:
-            b = np.asarray(data.baseline, dtype=float)
+        if b is not None:
             # Centred so that the intercept keeps its meaning (outcome at the mean baseline).
             centred = pm.Data("baseline_centred", b - b.mean(), dims="obs")
-            mu = mu + pm.Normal("baseline_slope", mu=0.0, sigma=nui.slope_sigma) * centred
-        residual_sd = pm.HalfNormal("residual_sd", sigma=nui.sd_sigma)
+            mu = mu + rv.slope() * centred
+        residual_sd = rv.sd("residual_sd")
         observed = pm.Data("outcome_observed", data.outcome, dims="obs")
         _residual("outcome", mu, residual_sd, likelihood, nui, observed=observed, dims="obs")
 
-    priors: dict[str, Any] = {"treatment_effect_aligned": prior.to_dict(), "nuisance": asdict(nui)}
+    priors: dict[str, Any] = {"treatment_effect_aligned": prior.to_dict(), "nuisance": resolved.record()}
     if carryover_prior is not None:
         priors["carryover_effect"] = carryover_prior.to_dict()
     return TrialModel(
@@ -240,6 +225,7 @@ def crossover_model(
         estimand=crossover_estimand(data, better),
         priors=priors,
         choices={"carryover": carryover, "likelihood": likelihood, "baseline": baseline, "better": better,
-                 "sign": sign, "nuisance": nui.name, "sequence_orders": dict(data.sequence_orders)},
+                 "sign": sign, "nuisance": nui.name, "data_scale": resolved.data_scale,
+                 "sequence_orders": dict(data.sequence_orders), **data.completeness()},
         data_digest=data_digest(*data.digest_payload()),
     )

@@ -7,7 +7,6 @@ doi:10.2307/2528090; Senn 2002, *Cross-over Trials in Clinical Research*, ch. 3)
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -18,10 +17,12 @@ from bayes_ldn.data.records import align_sign
 from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
 from bayes_ldn.designs.crossover import (
     LIKELIHOODS,
+    UNIT_FREE,
     NuisancePriors,
     _residual,
     crossover_estimand,
-    nuisance_priors,
+    nuisance_rvs,
+    resolve_nuisance,
 )
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors import EffectPrior
@@ -35,7 +36,7 @@ def first_period_model(
     *,
     better: str,
     likelihood: str,
-    nuisance: NuisancePriors | str = "wide",
+    nuisance: NuisancePriors | str = UNIT_FREE,
 ) -> TrialModel:
     r"""Bayesian two-group comparison of the period-1 outcomes.
 
@@ -49,7 +50,8 @@ def first_period_model(
     likelihood : {"normal", "student"}
     nuisance : NuisancePriors or str
         As in :func:`bayes_ldn.designs.crossover.crossover_model` (``residual_sd`` here is the
-        total, between- plus within-subject, SD).
+        total, between- plus within-subject, SD). The unit-free default is scaled by the
+        period-1 outcomes' mean and SD.
 
     Notes
     -----
@@ -70,27 +72,30 @@ def first_period_model(
     """
     raise_if("first-period model", [] if likelihood in LIKELIHOODS else
              [f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {likelihood!r}"])
-    nui = nuisance_priors(nuisance)
     sign = align_sign(better)
     first = data.first_period()
     treated_values = (first["treatment"] == data.treatment).to_numpy(dtype=float)
     y = first["outcome"].to_numpy(dtype=float)
+    resolved = resolve_nuisance(nuisance, y, what="period-1 outcome")
+    nui = resolved.priors
     with pm.Model(coords={"obs": list(range(len(first)))}) as model:
         treated = pm.Data("treated", treated_values, dims="obs")
-        intercept = pm.Normal("intercept", mu=nui.intercept_mu, sigma=nui.intercept_sigma)
+        rv = nuisance_rvs(nui)
+        intercept = rv.intercept()
         aligned = effect_prior_rv("treatment_effect_aligned", prior)
         treatment_effect = pm.Deterministic("treatment_effect", sign * aligned)
-        residual_sd = pm.HalfNormal("residual_sd", sigma=nui.sd_sigma)
+        residual_sd = rv.sd("residual_sd")
         observed = pm.Data("outcome_observed", y, dims="obs")
         _residual("outcome", intercept + treatment_effect * treated, residual_sd, likelihood, nui,
                   observed=observed, dims="obs")
-    priors: dict[str, Any] = {"treatment_effect_aligned": prior.to_dict(), "nuisance": asdict(nui)}
+    priors: dict[str, Any] = {"treatment_effect_aligned": prior.to_dict(), "nuisance": resolved.record()}
     return TrialModel(
         pymc_model=model,
         design="crossover_first_period",
         estimand=crossover_estimand(data, better),
         priors=priors,
         choices={"likelihood": likelihood, "better": better, "sign": sign, "nuisance": nui.name,
-                 "periods_used": [1]},
+                 "data_scale": resolved.data_scale, "periods_used": [1], "n_subjects": len(first),
+                 "n_obs": len(first)},
         data_digest=data_digest(np.asarray(y), treated_values.tolist(), data.treatment, data.reference),
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -20,8 +19,8 @@ import pytensor.tensor as pt
 
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.data.records import align_sign
-from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
-from bayes_ldn.designs.crossover import LIKELIHOODS, NuisancePriors, nuisance_priors
+from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv, prior_data
+from bayes_ldn.designs.crossover import LIKELIHOODS, UNIT_FREE, NuisancePriors, resolve_nuisance
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors import EffectPrior
 
@@ -122,7 +121,7 @@ def crossover_joint_model(
     *,
     better: Mapping[str, str],
     likelihood: str,
-    nuisance: Mapping[str, NuisancePriors | str] | NuisancePriors | str,
+    nuisance: Mapping[str, NuisancePriors | str] | NuisancePriors | str = UNIT_FREE,
     lkj_eta: float,
 ) -> TrialModel:
     r"""Bayesian linear mixed model of several outcomes of one crossover trial, jointly.
@@ -141,8 +140,10 @@ def crossover_joint_model(
     likelihood : {"normal", "student"}
         Residual distribution (Student-t with one ``residual_df`` per outcome).
     nuisance : NuisancePriors, str or mapping of str to either
-        Nuisance priors (or a preset name) for every outcome, or one per outcome; outcomes on
-        different scales (FIQR 0-100, pain 0-10) need their own.
+        Nuisance priors (or a preset name) for every outcome, or one per outcome. The default
+        ``"unit_free"`` scales each outcome's priors by that outcome's own mean and SD
+        (:mod:`bayes_ldn.designs.nuisance`), so outcomes on different scales (FIQR 0-100, pain
+        0-10) each get theirs; fixed presets are on each outcome's scale.
     lkj_eta : float
         Shape of the LKJ prior on the subject-effect correlation (1 = uniform; for two outcomes
         the correlation :math:`\rho` has :math:`(\rho + 1)/2 \sim \mathrm{Beta}(\eta, \eta)`).
@@ -210,8 +211,10 @@ def crossover_joint_model(
     raise_if(_WHAT, _validate(data_by_outcome, priors, better, likelihood, nuisance, lkj_eta))
     measures = [str(m) for m in data_by_outcome]
     datas = [data_by_outcome[m] for m in measures]
-    nuis = [nuisance_priors(nuisance if isinstance(nuisance, (str, NuisancePriors)) else nuisance[m])
-            for m in measures]
+    resolved = [resolve_nuisance(nuisance if isinstance(nuisance, (str, NuisancePriors)) else nuisance[m],
+                                 d.outcome, what=f"outcome {m!r}")
+                for m, d in zip(measures, datas, strict=True)]
+    nuis = [r.priors for r in resolved]
     signs = np.array([align_sign(better[m]) for m in measures], dtype=float)
     first = datas[0]
 
@@ -225,8 +228,9 @@ def crossover_joint_model(
         "period_contrast": list(first.periods[1:]), "obs": list(range(int(measure_index.size))),
     }
 
-    def vec(attr: str) -> np.ndarray:
-        return np.array([getattr(n, attr) for n in nuis], dtype=float)
+    def hyper(name: str, key: str, attr: str) -> Any:
+        # Data containers, so a refit on new data (new unit-free priors) reuses the compiled model.
+        return prior_data(name, key, np.array([getattr(n, attr) for n in nuis], dtype=float))
 
     with pm.Model(coords=coords) as model:
         subj = pm.Data("subject_index", subject_index, dims="obs")
@@ -235,15 +239,16 @@ def crossover_joint_model(
         period_matrix = pm.Data("period_matrix", np.concatenate([d.period_matrix for d in datas]),
                                 dims=("obs", "period_contrast"))
 
-        intercept = pm.Normal("intercept", mu=vec("intercept_mu"), sigma=vec("intercept_sigma"), dims="measure")
-        period_effect = pm.Normal("period_effect", mu=0.0, sigma=vec("effect_sigma")[:, None],
+        intercept = pm.Normal("intercept", mu=hyper("intercept", "mu", "intercept_mu"),
+                              sigma=hyper("intercept", "sigma", "intercept_sigma"), dims="measure")
+        period_effect = pm.Normal("period_effect", mu=0.0, sigma=hyper("period_effect", "sigma", "effect_sigma")[:, None],
                                   dims=("measure", "period_contrast"))
         # One scalar RV per outcome: the outcomes' effect priors may be of different families.
         aligned = pt.stack([effect_prior_rv(f"treatment_effect_aligned_{m}", priors[m]) for m in measures])
         aligned = pm.Deterministic("treatment_effect_aligned", aligned, dims="measure")
         treatment_effect = pm.Deterministic("treatment_effect", signs * aligned, dims="measure")
 
-        subject_sd = pm.HalfNormal("subject_sd", sigma=vec("sd_sigma"), dims="measure")
+        subject_sd = pm.HalfNormal("subject_sd", sigma=hyper("subject_sd", "sigma", "sd_sigma"), dims="measure")
         # PyMC 6's LKJCorr returns the Cholesky factor L of the correlation matrix.
         chol = pm.LKJCorr("subject_corr_cholesky", n=len(measures), eta=float(lkj_eta),
                           dims=("measure", "measure_other"))
@@ -256,10 +261,11 @@ def crossover_joint_model(
 
         mu = (intercept[meas] + (period_matrix * period_effect[meas]).sum(axis=1)
               + treatment_effect[meas] * treated + subject_effect[subj, meas])
-        residual_sd = pm.HalfNormal("residual_sd", sigma=vec("sd_sigma"), dims="measure")
+        residual_sd = pm.HalfNormal("residual_sd", sigma=hyper("residual_sd", "sigma", "sd_sigma"), dims="measure")
         observed = pm.Data("outcome_observed", np.concatenate([d.outcome for d in datas]), dims="obs")
         if likelihood == "student":
-            nu = pm.Gamma("residual_df", alpha=vec("df_alpha"), beta=vec("df_beta"), dims="measure")
+            nu = pm.Gamma("residual_df", alpha=hyper("residual_df", "alpha", "df_alpha"),
+                          beta=hyper("residual_df", "beta", "df_beta"), dims="measure")
             pm.StudentT("outcome", nu=nu[meas], mu=mu, sigma=residual_sd[meas], observed=observed, dims="obs")
         else:
             pm.Normal("outcome", mu=mu, sigma=residual_sd[meas], observed=observed, dims="obs")
@@ -268,15 +274,16 @@ def crossover_joint_model(
         pymc_model=model,
         design="crossover_joint",
         estimand={"treatment": first.treatment, "reference": first.reference, "better": dict(better),
-                  "scale": "linear", "measures": measures,
+                  "scale": first.scale, "measures": measures,
                   "variable": "treatment_effect[measure] (treatment - reference)",
                   "aligned": "treatment_effect_aligned[measure] (positive = better)"},
         priors={"treatment_effect_aligned": {m: priors[m].to_dict() for m in measures},
-                "nuisance": {m: asdict(n) for m, n in zip(measures, nuis, strict=True)},
+                "nuisance": {m: r.record() for m, r in zip(measures, resolved, strict=True)},
                 "subject_corr": {"family": "lkj", "eta": float(lkj_eta)}},
         choices={"likelihood": likelihood, "better": dict(better),
                  "sign": {m: int(s) for m, s in zip(measures, signs, strict=True)},
                  "nuisance": {m: n.name for m, n in zip(measures, nuis, strict=True)}, "lkj_eta": float(lkj_eta),
+                 "data_scale": {m: r.data_scale for m, r in zip(measures, resolved, strict=True)},
                  "carryover": "none", "subject_effects": "correlated across measures (LKJ)",
                  "sequence_orders": dict(first.sequence_orders)},
         data_digest=data_digest(measures, *[x for d in datas for x in d.digest_payload()]),

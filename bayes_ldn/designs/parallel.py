@@ -112,7 +112,7 @@ def parallel_model(
     better: str,
     method: Literal["ancova", "change"],
     likelihood: Literal["normal", "student"],
-    nuisance: NuisancePriors,
+    nuisance: NuisancePriors | None = None,
 ) -> TrialModel:
     r"""Build the parallel-group model for one outcome.
 
@@ -129,8 +129,13 @@ def parallel_model(
         ANCOVA (baseline slope estimated) or change score (slope fixed at 1).
     likelihood : {"normal", "student"}
         Residual distribution; Student-t has ``nu ~ NU_PRIOR``.
-    nuisance : NuisancePriors
-        :func:`reference_nuisance` or :func:`proper_nuisance`.
+    nuisance : NuisancePriors, optional
+        Default :func:`reference_nuisance`: flat locations and slopes and :math:`p(\sigma)
+        \propto 1/\sigma`. It is unit-free without using the data at all (flat priors are
+        invariant to shifts, :math:`1/\sigma` to rescaling), so adding a constant to baseline and
+        follow-up leaves the effect's posterior unchanged and multiplying them by k > 0 multiplies
+        it by k; under a flat effect prior and normal residuals it reproduces OLS exactly.
+        :func:`proper_nuisance` gives proper priors on the outcome's units (needed for SBC).
 
     Returns
     -------
@@ -174,6 +179,7 @@ def parallel_model(
     if data.n_rows <= n_params:
         problems.append(f"{data.n_rows} subjects cannot identify {n_params} parameters")
     raise_if("parallel model", problems, DataValidationError)
+    nuisance = reference_nuisance() if nuisance is None else nuisance
     sign = align_sign(better)
 
     b = data.baseline
@@ -217,7 +223,7 @@ def parallel_model(
         pymc_model=model,
         design="parallel",
         estimand={"treatment": data.treatment, "reference": data.reference, "better": better,
-                  "outcome": data.outcomes[0], "scale": "linear",
+                  "outcome": data.outcomes[0], "scale": data.scale,
                   "contrast": "treatment minus reference, mean change from baseline"},
         priors={"treatment_effect_aligned": prior.to_dict(), "nuisance": nuisance.describe(),
                 **({"residual_df": NU_PRIOR} if likelihood == "student" else {})},

@@ -26,7 +26,7 @@ import pymc as pm
 
 from bayes_ldn.data.parallel import ParallelData
 from bayes_ldn.data.records import align_sign
-from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
+from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv, prior_data
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.priors import EffectPrior
 
@@ -64,7 +64,7 @@ def parallel_family_model(
     better: Mapping[str, str],
     method: Literal["ancova", "change"],
     tau_prior: tuple[str, float],
-    residual_sd_scales: Mapping[str, float],
+    residual_sd_scales: Mapping[str, float] | str = "unit_free",
     residual_correlation: bool,
     lkj_eta: float = 2.0,
 ) -> TrialModel:
@@ -81,8 +81,12 @@ def parallel_family_model(
     method : {"ancova", "change"}
     tau_prior : ("halfnormal", scale)
         Heterogeneity prior of the standardized effects (e.g. ``("halfnormal", 0.5)``).
-    residual_sd_scales : mapping
-        Half-normal scale of each outcome's residual SD, in the outcome's units.
+    residual_sd_scales : mapping or "unit_free"
+        Half-normal scale of each outcome's residual SD, in the outcome's units; the default
+        ``"unit_free"`` uses 2.5 x the SD (ddof 1) of each outcome's change from baseline,
+        recorded in ``choices["data_scale"]``. With it (and the flat locations and slopes, and
+        effects in SMD units) the model is unit-free: shifting an outcome and its baseline leaves
+        every effect unchanged, rescaling them by k > 0 scales that outcome's effect by k.
     residual_correlation : bool
         Correlated residuals across outcomes with an ``LKJ(lkj_eta)`` correlation prior.
     lkj_eta : float
@@ -124,7 +128,13 @@ def parallel_family_model(
         problems.append("the joint model needs two or more outcomes; use parallel_model for one")
     if method not in ("ancova", "change"):
         problems.append(f"method must be 'ancova' or 'change', got {method!r}")
-    for name, given in (("better", better), ("residual_sd_scales", residual_sd_scales)):
+    unit_free = isinstance(residual_sd_scales, str)
+    if unit_free and residual_sd_scales != "unit_free":
+        problems.append(f"residual_sd_scales must be a mapping or 'unit_free', got {residual_sd_scales!r}")
+        unit_free, residual_sd_scales = False, {}
+    for name, given in (("better", better), ("residual_sd_scales", {} if unit_free else residual_sd_scales)):
+        if name == "residual_sd_scales" and unit_free:
+            continue
         missing = [k for k in outcomes if k not in given]
         if missing:
             problems.append(f"{name} lacks outcome(s) {', '.join(missing)}")
@@ -135,18 +145,32 @@ def parallel_family_model(
     raise_if("parallel family model", problems)
     treated, baseline, followup = wide_arrays(data)
     signs = np.array([align_sign(better[k]) for k in outcomes], dtype=float)
-    scales = np.array([residual_sd_scales[k] for k in outcomes], dtype=float)
+    if unit_free:
+        change_sd = (followup - baseline).std(axis=0, ddof=1)
+        raise_if("parallel family model", [
+            f"outcome {k!r} has a constant change from baseline; the unit-free residual SD prior scales with "
+            "its SD: give residual_sd_scales" for k, v in zip(outcomes, change_sd, strict=True)
+            if not (np.isfinite(v) and v > 0)])
+        scales = 2.5 * change_sd
+        data_scale = {"scale": dict(zip(outcomes, change_sd.tolist(), strict=True)),
+                      "source": "SD (ddof=1) of each outcome's change from baseline; residual SD prior "
+                                "HalfNormal(2.5 x that SD)"}
+    else:
+        scales = np.array([residual_sd_scales[k] for k in outcomes], dtype=float)
+        data_scale = None
     b_centred = baseline - baseline.mean(axis=0)
     coords = {"subject": list(data.subjects), "measure": outcomes}
     with pm.Model(coords=coords) as model:
         t = pm.Data("treated", treated.astype(float), dims="subject")[:, None]
+        # A data container: unit-free scales change with the data, the compiled model need not.
+        scales_data = prior_data("residual_sd", "sigma", scales)
         mu = effect_prior_rv("mean_effect", mean_prior)
         tau = pm.HalfNormal("heterogeneity_sd", sigma=tau_prior[1])
         z = pm.Normal("effect_offset", 0.0, 1.0, dims="measure")
         smd = pm.Deterministic("standardized_effect", mu + tau * z, dims="measure")
         if residual_correlation:
             packed = pm.LKJCholeskyCov("residual_chol", eta=lkj_eta, n=len(outcomes), compute_corr=False,
-                                       sd_dist=pm.HalfNormal.dist(sigma=scales, shape=len(outcomes)))
+                                       sd_dist=pm.HalfNormal.dist(sigma=scales_data, shape=len(outcomes)))
             # PyMC's own SDs and correlations of the packed factor, stored once under our names:
             # its default ``residual_chol_stds`` would make ``residual_sd`` an alias, and PyMC's
             # model <-> graph round trip (pm.observe, pm.do) keeps only one name of an alias.
@@ -154,7 +178,7 @@ def parallel_family_model(
             pm.Deterministic("residual_chol_corr", corr)
             sigma = pm.Deterministic("residual_sd", sigma, dims="measure")
         else:
-            sigma = pm.HalfNormal("residual_sd", sigma=scales, dims="measure")
+            sigma = pm.HalfNormal("residual_sd", sigma=scales_data, dims="measure")
         aligned = pm.Deterministic("treatment_effect_aligned", smd * sigma, dims="measure")
         effect = pm.Deterministic("treatment_effect", signs * aligned, dims="measure")
         # No initial values: starting the flat locations at 0 (nutpie's jittered default) instead of the
@@ -181,6 +205,7 @@ def parallel_family_model(
                 "change_reference": "flat", "baseline_slope": "flat",
                 **({"residual_correlation": {"lkj": lkj_eta}} if residual_correlation else {})},
         choices={"method": method, "likelihood": "normal", "residual_correlation": residual_correlation,
-                 "signs": dict(zip(outcomes, signs.tolist(), strict=True)), "parametrisation": "non-centred"},
+                 "signs": dict(zip(outcomes, signs.tolist(), strict=True)), "parametrisation": "non-centred",
+                 "residual_sd_scales": "unit_free" if unit_free else "given", "data_scale": data_scale},
         data_digest=data_digest(treated, baseline, followup, outcomes),
     )

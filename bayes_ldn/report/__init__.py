@@ -5,7 +5,9 @@
 first, then drawing) and rendered to SVG by :mod:`bayes_ldn.report.render` (on several processes
 where it can), the page in :mod:`bayes_ldn.report.html` (a plain string template), and the
 optional parts contributed by other analyses (random-finding verdict, synthesis) in
-:mod:`bayes_ldn.report.parts`. Nothing here imports PyMC.
+:mod:`bayes_ldn.report.parts`, and the interactive prior explorer (its data, section and fragment
+links; plain JavaScript in ``explorer*.js``, inlined) in :mod:`bayes_ldn.report.explorer`.
+Nothing here imports PyMC.
 """
 
 from __future__ import annotations

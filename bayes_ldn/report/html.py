@@ -1,7 +1,8 @@
 """The self-contained HTML page: a plain string template filled from tidy tables and figures.
 
-No template engine and no JavaScript: every figure is an inline base64 SVG, so the single file
-can be mailed, archived or opened offline. Every probability goes through
+No template engine: every figure is an inline base64 SVG, and the one piece of JavaScript (the
+prior explorer, :mod:`bayes_ldn.report.explorer`) is inlined too, so the single file can be
+mailed, archived or opened offline and makes no request. Every probability goes through
 :func:`bayes_ldn.stats.format_probability` (it prints ``>0.999``, never ``1.000``).
 """
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn.data.records import PublishedRecord
+from bayes_ldn.report.explorer import explore_link_html, explorer_html
 from bayes_ldn.report.figures import benefit_arrow_text, spec_figure
 from bayes_ldn.report.render import FigureJob
 from bayes_ldn.spec import AnalysisSpec
@@ -82,7 +84,9 @@ are posterior probabilities in the direction of benefit; intervals are {ci}% equ
 credible intervals. Every number is an exact posterior (conjugate or quadrature): nothing is
 sampled. <b>MCID</b> = minimal clinically important difference (its source is given per
 result); <b>ROPE</b> = region of practical equivalence around no difference. Inputs marked
-<span class="tag unverified">unverified</span> were not read in a primary source.</p>
+<span class="tag unverified">unverified</span> were not read in a primary source. The
+<a href="#explorer">prior explorer</a> recomputes any result under a prior, MCID and ROPE of your
+choice, in this page.</p>
 </div>
 <nav><b>Contents</b><ul>
 {toc}
@@ -94,6 +98,8 @@ prior and the moderate skeptical prior (first named conversion, first MCID).</p>
 {extra}
 <h2 id="results">Results by trial and outcome</h2>
 {results}
+<h2 id="explorer">Prior explorer</h2>
+{explorer}
 <h2 id="inputs">Inputs and their evidence</h2>
 <p class="note">Evidence tags: ABS abstract, TAB primary table page, REG registry, SEC secondary
 report, 3P third-party curated dataset. A record is verified only when every number was read in
@@ -241,6 +247,7 @@ def _result(table: pd.DataFrame, spec: AnalysisSpec, fig: str) -> str:
         + (f" <b>ROPE</b> &plusmn;{spec.rope:g}: {_E(spec.rope_basis)}" if spec.rope else "") + "</p>",
         f'<img alt="{_E(alt)}" src="{fig}">',
         decision_html(rows),
+        explore_link_html(spec.id),
     ]
     if len(all_rows) > len(rows):
         parts.append(
@@ -297,11 +304,12 @@ def build_report(
     toc = ['<li><a href="#glance">At a glance</a></li>']
     toc += [f'<li><a href="#{_E(p.anchor)}">{_E(p.title)}</a></li>' for p in extra]
     toc += [f'<li><a href="#{_E(s.id)}">{_E(s.id)}</a></li>' for s in specs]
-    toc += ['<li><a href="#inputs">Inputs and evidence</a></li>', '<li><a href="#provenance">Software and seed</a></li>']
+    toc += ['<li><a href="#explorer">Prior explorer</a></li>', '<li><a href="#inputs">Inputs and evidence</a></li>', '<li><a href="#provenance">Software and seed</a></li>']
     extra_html = "\n".join(f'<h2 id="{_E(p.anchor)}">{_E(p.title)}</h2>\n{p.body}' for p in extra)
     return _PAGE.format(
         arrow_example=_E(benefit_arrow_text("higher")), ci=f"{100 * defaults.CI_PROB:g}", toc="\n".join(toc),
-        glance=_glance(table, specs), extra=extra_html, results="\n".join(results), inputs=inputs_html(specs),
+        glance=_glance(table, specs), extra=extra_html, results="\n".join(results),
+        explorer=explorer_html(specs, table), inputs=inputs_html(specs),
         provenance=_provenance(provenance, seed),
     )
 

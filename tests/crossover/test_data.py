@@ -75,16 +75,22 @@ def test_treatment_order_contradicts_sequence(bested_like):
         build(bad)
 
 
-def test_missing_period_gap_is_an_error(small_frame):
-    three = pd.concat([small_frame, small_frame.iloc[[0]].assign(period=3)], ignore_index=True)
-    three = three.drop(index=[1])  # s1 now has periods 1 and 3
-    with pytest.raises(DataValidationError, match=r"missing period for subject\(s\) s1 \(period 2\)"):
-        build(three)
-
-
-def test_missing_first_period_is_an_error(small_frame):
-    with pytest.raises(DataValidationError, match=r"missing period for subject\(s\) s3 \(period 1\)"):
-        build(small_frame.drop(index=[4]))
+def test_missing_first_period_is_an_incomplete_subject(small_frame):
+    """A missed first visit is kept (mixed model), and complete_only() drops it; both say how many."""
+    data = build(small_frame.drop(index=[4]))  # s3 has period 2 only
+    assert data.completeness() == {"n_subjects": 4, "n_obs": 7, "n_complete_subjects": 3,
+                                   "n_incomplete_subjects": 1}
+    # Carry-over is read from the sequence's order, so it is defined after a missing period 1.
+    row = data.frame.index[data.frame["subject"] == "s3"][0]
+    assert data.carryover_indicator[row] == 0.0  # s3 is BA: placebo in period 1
+    # Dropping s3 leaves sequence BA with one subject: complete pairs cannot be analysed here.
+    with pytest.raises(DataValidationError, match=r"sequence\(s\) with a single subject: BA"):
+        data.complete_only()
+    six = pd.concat([small_frame, small_frame.assign(subject=small_frame["subject"] + "b")], ignore_index=True)
+    complete = build(six.drop(index=[4])).complete_only()
+    assert complete.completeness() == {"n_subjects": 7, "n_obs": 14, "n_complete_subjects": 7,
+                                       "n_incomplete_subjects": 0}
+    assert "s3" not in complete.subjects and complete.scale == "linear"
 
 
 def test_repeated_period(small_frame):

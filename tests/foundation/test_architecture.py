@@ -13,6 +13,7 @@ NO_PYMC = [
     "bayes_ldn.exact",
     "bayes_ldn.reanalysis",
     "bayes_ldn.spec",
+    "bayes_ldn.ratios",
 ]
 
 

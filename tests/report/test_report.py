@@ -77,7 +77,14 @@ def test_every_image_is_a_decodable_svg(page, specs):
 
 def test_page_is_self_contained(page):
     assert not re.search(r'(src|href)="(https?:|file:|//)', page)
-    assert "<script" not in page
+    # The prior explorer's script and data are inline: no script is loaded from anywhere.
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert sorted(scripts) == ["", ' type="application/json" id="explorer-data"'], scripts
+    assert not re.search(r"\b(fetch|XMLHttpRequest|WebSocket|EventSource|importScripts|sendBeacon)\s*\(", page)
+
+
+def test_report_stays_within_one_and_a_half_megabytes(page):
+    assert len(page.encode("utf-8")) < 1.5e6
 
 
 def test_decision_table_for_every_analysis(page, specs):
