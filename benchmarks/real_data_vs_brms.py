@@ -7,7 +7,8 @@ The datasets are the bundled examples (``bayes_ldn.load_example``, sources and p
 ``bayes_ldn/datasets/examples/examples.toml``). Per case, on exactly the same rows:
 
 - **bayes_ldn**: crossover ``crossover_model(data, priors.vague(), better=..., carryover="none",
-  likelihood="normal", baseline=False)`` with the builder's default nuisance priors; parallel
+  likelihood="normal", baseline=False)`` with the builder's default nuisance priors, log cases
+  through ``CrossoverData.from_frame(..., scale="log")``; parallel
   ``parallel_model(data, priors.vague(), method="ancova", likelihood="normal", ...)`` with the
   builder's default nuisance priors when it has one, else ``reference_nuisance()``; then
   ``bayes_ldn.fit``.
@@ -66,8 +67,8 @@ CASES = {
     "senn_pef_L_per_s": ("senn_pef", "outcome", False, 0.95, (), 0.0, 1 / 60),
     "chow_liu_auc": ("chow_liu_auc", "outcome", False, 0.90, (), 0.0, 1.0),
     "chow_liu_log_auc": ("chow_liu_auc", "outcome", True, 0.90, (), 0.0, 1.0),
-    # Subject 15's AUC has period 2 without period 1, which CrossoverData rejects.
-    "jones_kenward_log_auc": ("jones_kenward_pk", "outcome", True, 0.90, (15,), 0.0, 1.0),
+    # Subjects 5 and 15 are incomplete for AUC (and 5 and 46 for Cmax): the mixed models use them.
+    "jones_kenward_log_auc": ("jones_kenward_pk", "outcome", True, 0.90, (), 0.0, 1.0),
     "jones_kenward_log_cmax": ("jones_kenward_pk", "cmax", True, 0.90, (), 0.0, 1.0),
     "patel_fev1": ("patel_fev1", "outcome", False, 0.95, (), 0.0, 1.0),
     "anorexia_ft_vs_cont": ("anorexia", "followup", False, 0.95, (), 0.0, 1.0),
@@ -88,6 +89,7 @@ def _rows(case: str) -> tuple[pd.DataFrame, dict]:
         return frame.reset_index(drop=True), info
     frame = frame[frame[column].notna() & ~frame["subject"].isin(drop)].copy()
     y = frame[column].to_numpy(dtype=float) * factor + shift
+    frame["raw"] = y
     frame["y"] = np.log(y) if log else y
     frame["treated"] = (frame["treatment"] == info["treatment"]).astype(int)
     return frame.reset_index(drop=True), info
@@ -103,9 +105,11 @@ def _fit_bayes_ldn(case: str) -> dict:
 
     frame, info = _rows(case)
     if info["design"] == "crossover":
+        # Log cases go through CrossoverData's own log scale (what `--scale log` runs).
+        log = CASES[case][2]
         data = CrossoverData.from_frame(frame.drop(columns=["baseline"], errors="ignore"),
                                         treatment=info["treatment"], reference=info["reference"],
-                                        columns={"outcome": "y"})
+                                        columns={"outcome": "raw" if log else "y"}, scale="log" if log else "linear")
         model = crossover_model(data, priors.vague(), better=info["better"], carryover="none",
                                 likelihood="normal", baseline=False)
         nuisance = "builder default"

@@ -83,10 +83,10 @@ def test_loading_examples_never_imports_pymc():
 # -- validation through bayes_ldn's own data classes ------------------------------------------
 
 
-def _crossover(name: str, outcome: str = "outcome", drop: tuple = ()) -> bl.CrossoverData:
+def _crossover(name: str, outcome: str = "outcome") -> bl.CrossoverData:
     info = examples.example_info(name)
     frame = bl.load_example(name)
-    frame = frame[frame[outcome].notna() & ~frame["subject"].isin(drop)]
+    frame = frame[frame[outcome].notna()]
     return bl.CrossoverData.from_frame(frame, treatment=info["treatment"], reference=info["reference"],
                                        columns={"outcome": outcome})
 
@@ -119,15 +119,27 @@ def test_patel_validates_and_its_references_agree():
     assert reml.se == pytest.approx(within.se, rel=1e-5)
 
 
-def test_jones_kenward_auc_is_rejected_for_subject_15_and_why():
-    """Subject 15's AUC is missing in period 1 but present in period 2: CrossoverData accepts
-    drop-outs (later periods absent) but not a missing first period, and says so."""
-    with pytest.raises(DataValidationError, match=r"missing period for subject\(s\) 15 \(period 1\)"):
-        _crossover("jones_kenward_pk")
-    data = _crossover("jones_kenward_pk", drop=(15,))
-    # 49 subjects - 28 and 46 (no AUC) - 15; subject 5 dropped out after period 1 and is kept.
-    assert len(data.subjects) == 46 and data.n_obs == 91
-    assert len(data.completers()) == 45
+def test_jones_kenward_auc_keeps_incomplete_subjects():
+    """Subject 15's AUC is missing in period 1 but present in period 2, subject 5's in period 2;
+    both are kept as incomplete subjects for the mixed model, and complete_only() drops them."""
+    data = _crossover("jones_kenward_pk")
+    # 49 subjects - 28 and 46 (no AUC at all).
+    assert len(data.subjects) == 47 and data.n_obs == 92
+    assert data.completeness()["n_complete_subjects"] == 45
+    assert data.completeness()["n_incomplete_subjects"] == 2
+    assert len(data.complete_only().subjects) == 45
+
+
+def test_the_log_scale_is_taken_inside_and_checked():
+    """CrossoverData(scale="log") takes logs of the positive AUCs itself and refuses a zero."""
+    info = examples.example_info("chow_liu_auc")
+    frame = bl.load_example("chow_liu_auc")
+    data = bl.CrossoverData.from_frame(frame, treatment="T", reference="R", scale="log")
+    assert np.allclose(np.sort(data.outcome), np.sort(np.log(frame["outcome"])))
+    assert data.scale == "log" and info["scale"] == "log"
+    with pytest.raises(DataValidationError, match="log scale needs positive values"):
+        bl.CrossoverData.from_frame(frame.assign(outcome=frame["outcome"].where(frame.index != 3, 0.0)),
+                                    treatment="T", reference="R", scale="log")
 
 
 def test_jones_kenward_cmax_validates_with_its_drop_outs():
