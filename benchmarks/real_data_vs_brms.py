@@ -221,8 +221,8 @@ def main() -> None:
         "(rescaled Senn copies mapped back to L/min and compared with brms on the original data); "
         "bl_vs_freq_in_sd = (bayes_ldn mean - freq estimate) / bayes_ldn SD. Monte Carlo error of each mean "
         "~ sd / sqrt(ESS) (~0.007 SD here). Convergence: max R-hat and min bulk ESS over the fit's scalar "
-        f"parameters, divergences. brms wall time incl. compilation {brms_total:.0f} s for "
-        f"{len(brms)} programs.\n\nIntervals (equal-tailed, at ci_prob; ratio = exp for log cases):\n\n"
+        f"parameters, divergences. brms wall time {brms_total:.0f} s for {len(brms)} fits (compilation included; "
+        f"a fit whose data and settings are unchanged is read back from {BRMS_CACHE}, not refitted).\n\nIntervals (equal-tailed, at ci_prob; ratio = exp for log cases):\n\n"
         f"```\n{interval_text}\n```",
     )
 
