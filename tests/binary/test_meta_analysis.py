@@ -105,4 +105,4 @@ def test_synthesize_from_counts_prints_both_models_side_by_side(tmp_path, capsys
 def test_sbc_binomial_normal_is_uniform():
     from tests.simulation._sbc_models import assert_sbc_uniform
 
-    assert_sbc_uniform("binomial_normal", n_sims=300, bins=10)
+    assert_sbc_uniform("binomial_normal", n_sims=1000, bins=20)
