@@ -7,7 +7,7 @@ from scipy import special, stats
 from bayes_ldn import priors as pr
 from bayes_ldn.data.binary import two_by_two
 from bayes_ldn.priors_binary import log_or_prior, parse_baseline_prior
-from bayes_ldn.stats_binary import beta_binomial_posterior
+from bayes_ldn.stats_binary import beta_binomial_posterior, logistic_grid_posterior
 from bayes_ldn.summaries_binary import logistic_contrast
 from tests.helpers import mcse_mean, mcse_prob, mcse_sd
 
@@ -66,21 +66,20 @@ def test_flat_priors_reproduce_statsmodels_logistic_regression_up_to_the_closed_
     assert abs(float(theta.std()) - post_sd) <= K * mcse_sd(theta)
 
 
-def test_skeptical_prior_against_two_dimensional_quadrature():
+def test_skeptical_prior_against_the_main_jobs_two_dimensional_quadrature():
     prior = log_or_prior("skeptical", mcid_or=1.5)
     idata = _fit(prior, seed=3)
-    # Posterior of (alpha, theta) on a grid: binomial likelihoods x Logistic(0, 1) x N(0, sd).
-    a = np.linspace(-4.0, 2.0, 801)
-    t = np.linspace(-3.0, 3.0, 801)
-    A, T = np.meshgrid(a, t, indexing="ij")
-    y_t, n_t, y_c, n_c = COUNTS.as_tuple()
-    logp = (stats.binom.logpmf(y_c, n_c, special.expit(A)) + stats.binom.logpmf(y_t, n_t, special.expit(A + T))
-            + stats.logistic.logpdf(A) + prior.logpdf(T))
-    w = np.exp(logp - logp.max())
-    w /= w.sum()
-    mean = float((w * T).sum())
-    prob = float(w[T > 0].sum())
+    # The main job's 2-D quadrature of the same model (bayes_ldn.stats_binary.logistic_grid_posterior).
+    grid = logistic_grid_posterior(*COUNTS.as_tuple(), sign=1, prior_logpdf=prior.logpdf,
+                                   baseline_logpdf=stats.logistic.logpdf)
     theta = idata["posterior"]["treatment_effect"]
-    assert abs(float(theta.mean()) - mean) <= K * mcse_mean(theta)
-    ind = theta > 0
-    assert abs(float(ind.mean()) - prob) <= K * mcse_prob(ind)
+    by_grid = grid.summary("or", sign=1, mcid=np.log(1.5))
+    assert abs(float(theta.mean()) - by_grid.mean) <= K * mcse_mean(theta)
+    for delta, key in ((0.0, "prob_better"), (np.log(1.5), "prob_better_than_mcid")):
+        ind = theta > delta
+        assert abs(float(ind.mean()) - by_grid.probs[key]) <= K * mcse_prob(ind)
+    rd = idata["posterior"]["risk_difference"]
+    rd_grid = grid.summary("rd", sign=1, mcid=0.1)
+    assert abs(float(rd.mean()) - rd_grid.mean) <= K * mcse_mean(rd)
+    ind = rd > 0.1
+    assert abs(float(ind.mean()) - rd_grid.probs["prob_better_than_mcid"]) <= K * mcse_prob(ind)
