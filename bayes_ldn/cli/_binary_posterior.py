@@ -21,7 +21,7 @@ import math
 
 from bayes_ldn import priors as pr
 from bayes_ldn.cli._output import print_result
-from bayes_ldn.data.binary import two_by_two
+from bayes_ldn.data.binary import COUNT_FIELDS, two_by_two
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.priors_binary import log_or_prior, parse_baseline_prior, parse_beta_prior
 from bayes_ldn.stats import format_probability
@@ -66,10 +66,10 @@ def _problems(a: argparse.Namespace) -> tuple[list[str], dict]:
         if getattr(a, flag) is not None:
             problems.append(f"--{flag.replace('_', '-')} cannot be combined with a 2x2 table")
     try:
-        got["counts"] = two_by_two(a.events_treatment, a.n_treatment, a.events_control, a.n_control)
+        got["counts"] = two_by_two(a.events_treatment, a.n_treatment, a.events_control, a.n_control,
+                                   names={f: "--" + f.replace("_", "-") for f in COUNT_FIELDS})
     except DataValidationError as err:
-        problems += [p.replace("_", "-").replace("events-", "--events-").replace("n-t", "--n-t").replace("n-c", "--n-c")
-                     for p in err.problems]
+        problems += list(err.problems)
     try:
         got["mcid"] = mcid_on_analysis_scale(a.measure, a.mcid)
     except DataValidationError as err:

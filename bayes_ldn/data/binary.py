@@ -59,7 +59,8 @@ def _as_count(value: Any, name: str, where: str) -> tuple[int | None, list[str]]
 
 
 def two_by_two(
-    events_treatment: Any, n_treatment: Any, events_control: Any, n_control: Any, *, where: str = ""
+    events_treatment: Any, n_treatment: Any, events_control: Any, n_control: Any, *, where: str = "",
+    names: dict[str, str] | None = None,
 ) -> TwoByTwo:
     """Validate four counts into a :class:`TwoByTwo`; every problem is reported at once.
 
@@ -69,22 +70,26 @@ def two_by_two(
         Counts as ints, integral floats or strings (``"20"``; ``"2.5"`` is refused).
     where : str
         Appended to each field name in messages (e.g. ``" (row 3, study 'Smith')"``).
+    names : dict, optional
+        Field -> the name a user knows it by (e.g. ``{"n_control": "--n-control"}``).
 
     Raises
     ------
     DataValidationError
         Negative or non-integer counts, an arm with n = 0, events > n.
     """
+    label = {f: (names or {}).get(f, f) for f in COUNT_FIELDS}
     vals, problems = {}, []
     for name, value in zip(COUNT_FIELDS, (events_treatment, n_treatment, events_control, n_control), strict=True):
-        v, p = _as_count(value, name, where)
+        v, p = _as_count(value, label[name], where)
         vals[name], problems = v, problems + p
     for arm in ("treatment", "control"):
         e, n = vals[f"events_{arm}"], vals[f"n_{arm}"]
         if n is not None and n == 0:
-            problems.append(f"n_{arm}{where} is 0: an arm needs at least one patient")
+            problems.append(f"{label['n_' + arm]}{where} is 0: an arm needs at least one patient")
         if e is not None and n is not None and e > n:
-            problems.append(f"events_{arm}{where} ({e}) exceeds n_{arm} ({n}): events are a subset of the patients")
+            problems.append(f"{label['events_' + arm]}{where} ({e}) exceeds {label['n_' + arm]} ({n}): events are a "
+                            "subset of the patients")
     raise_if("2x2 table", problems)
     return TwoByTwo(**vals)
 

@@ -105,3 +105,17 @@ def test_report_part_has_its_table_and_figure():
     assert part.anchor == "responders-harms" and part.figure is not None
     assert "assuming independence" in part.body and "Younger 2013" in part.body
     assert part.with_image(part.figure.render()).body.count("<img") == 1
+
+
+def test_write_reanalysis_adds_the_binary_rows_and_files(tmp_path):
+    from bayes_ldn.reanalysis import write_reanalysis
+
+    table = write_reanalysis(tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "decisions.csv")
+    ids = {a.id for a in BINARY_ANALYSES}
+    assert ids <= set(written["spec"]) and len(written) == len(table)
+    assert (tmp_path / "out" / "binary_outcomes.md").read_text().startswith("# Responders and harms")
+    joint = pd.read_csv(tmp_path / "out" / "benefit_harm.csv")
+    assert len(joint) == len(BENEFIT_HARM_PAIRS)
+    only_specs = write_reanalysis(tmp_path / "plain", binary=False)
+    assert not set(only_specs["spec"]) & ids
