@@ -85,7 +85,9 @@ BINARY_ANALYSES: tuple[BinaryAnalysis, ...] = (
                    "patients with any adverse event."),
     BinaryAnalysis("final-discontinuation-ae", "final_discontinuation_ae", 0.05, 1.5, _HARM_BASIS + " 5 points "
                    "more patients stopping because of adverse events."),
+    BinaryAnalysis("innova-responders-15", "innova_responders_15", 0.10, 1.5, _RESPONDER_BASIS),
     BinaryAnalysis("innova-responders-30", "innova_responders_30", 0.10, 1.5, _RESPONDER_BASIS),
+    BinaryAnalysis("innova-responders-50", "innova_responders_50", 0.10, 1.5, _RESPONDER_BASIS),
     BinaryAnalysis("innova-adverse-events", "innova_adverse_events", 0.10, 1.5, _HARM_BASIS + " 10 points more "
                    "patients with any adverse event."),
 )

@@ -48,8 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--df", type=float, help="degrees of freedom for the *_t conversions")
     p.add_argument("--scale", choices=("linear", "log"), default="linear", help="log for HR/OR/RR")
     p.add_argument("--better", choices=("higher", "lower"), help="direction of benefit (required)")
-    p.add_argument("--mcid", type=float, help="clinical threshold (a ratio with --scale log)")
-    p.add_argument("--rope", type=float, help="half-width of the region of practical equivalence")
+    p.add_argument("--mcid", type=float, help="clinical threshold (a ratio with --scale log; for a 2x2 table a "
+                                              "proportion with --measure rd, a ratio with rr/or)")
+    p.add_argument("--rope", type=float, help="half-width of the region of practical equivalence (2x2 table: a "
+                                              "proportion for rd, a ratio > 1 for rr/or)")
     p.add_argument("--prior", default="vague", help="NAME[_strength] | normal:MEAN,SD | t:MEAN,SD,DF")
     p.add_argument("--report-ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
     p.add_argument("--json", action="store_true", help="print one JSON object")
