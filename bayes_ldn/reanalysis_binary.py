@@ -67,7 +67,9 @@ class BinaryAnalysis:
     """Analysis choices for one bundled binary outcome.
 
     ``mcid_rd`` is a positive risk difference (benefit beyond it for responders; for harms, the
-    excess risk held acceptable), ``mcid_or`` the odds ratio anchoring the preset priors.
+    excess risk held acceptable), ``mcid_or`` the odds ratio anchoring the preset priors. The ROPE
+    is half the MCID on each scale (``|RD| <= mcid_rd / 2``, ``|log OR| <= log(mcid_or) / 2``), as
+    for FINAL's pain outcome.
     """
 
     id: str
@@ -75,6 +77,16 @@ class BinaryAnalysis:
     mcid_rd: float
     mcid_or: float
     basis: str
+
+    @property
+    def rope_rd(self) -> float:
+        """Half the RD MCID."""
+        return self.mcid_rd / 2.0
+
+    @property
+    def rope_log_or(self) -> float:
+        """Half the log-OR MCID."""
+        return abs(math.log(self.mcid_or)) / 2.0
 
 
 BINARY_ANALYSES: tuple[BinaryAnalysis, ...] = (
@@ -113,7 +125,8 @@ def binary_exact_draws(ci_prob: float, draws: int, random_seed: int) -> dict[str
         rec = load_binary(a.record)
         seed = np.random.SeedSequence([random_seed, i])
         summ, d = exact_contrast(rec.counts, measure="rd", better=rec.better, arm_prior=JEFFREYS,
-                                 random_seed=np.random.default_rng(seed), mcid=a.mcid_rd, ci_prob=ci_prob, draws=draws)
+                                 random_seed=np.random.default_rng(seed), mcid=a.mcid_rd, rope=a.rope_rd,
+                                 ci_prob=ci_prob, draws=draws)
         out[a.id] = (rec, summ, d)
     return out
 
@@ -129,20 +142,21 @@ def binary_decision_table(
         rec, rd_summ, d = exact[a.id]
         mcid_log_or = abs(math.log(a.mcid_or))
         or_summ = summarize_contrast(np.log(d["p_t"] / (1 - d["p_t"])) - np.log(d["p_c"] / (1 - d["p_c"])),
-                                     measure="or", sign=rec.sign, mcid=mcid_log_or, ci_prob=ci_prob)
+                                     measure="or", sign=rec.sign, mcid=mcid_log_or, rope=a.rope_log_or,
+                                     ci_prob=ci_prob)
         spec = f"Jeffreys Beta(0.5, 0.5) per arm, exact; seed {random_seed}"
-        for summ, mcid in ((rd_summ, a.mcid_rd), (or_summ, mcid_log_or)):
+        for summ, mcid, rope in ((rd_summ, a.mcid_rd, a.rope_rd), (or_summ, mcid_log_or, a.rope_log_or)):
             rows.append({"spec": a.id, **binary_decision_row(rec, summ, prior="vague", prior_spec=spec,
-                                                             method="exact_draws", mcid=mcid, rope=None)})
+                                                             method="exact_draws", mcid=mcid, rope=rope)})
         for name in PRESETS:
             prior = pr.preset(name, mcid=mcid_log_or)
             grid = logistic_grid_posterior(*rec.counts.as_tuple(), sign=rec.sign, prior_logpdf=prior.logpdf,
                                            baseline_logpdf=_logistic_logpdf, prior_center=prior.params["mu"])
             pspec = f"{prior.describe()} on the aligned log OR; Logistic(0, 1) on the control log odds"
-            for measure, mcid in (("rd", a.mcid_rd), ("or", mcid_log_or)):
-                summ = grid.summary(measure, sign=rec.sign, mcid=mcid, ci_prob=ci_prob)
+            for measure, mcid, rope in (("rd", a.mcid_rd, a.rope_rd), ("or", mcid_log_or, a.rope_log_or)):
+                summ = grid.summary(measure, sign=rec.sign, mcid=mcid, rope=rope, ci_prob=ci_prob)
                 row = binary_decision_row(rec, summ, prior=name, prior_spec=pspec, method="quadrature", mcid=mcid,
-                                          rope=None)
+                                          rope=rope)
                 row["ess_bulk"] = np.nan
                 rows.append({"spec": a.id, **row})
     return pd.DataFrame(rows, columns=["spec", *DECISION_COLUMNS])
@@ -190,10 +204,12 @@ def binary_markdown(table: pd.DataFrame, joint: pd.DataFrame, *, random_seed: in
               "|---|---|---|---|---|---|---|"]
     for _, r in joint.iterrows():
         lines.append(
-            f"| {r['trial']} | {r['benefit']} (> {r['benefit_mcid_rd']:g}) | {r['harm']} (< {r['harm_threshold_rd']:g}) "
+            f"| {r['trial']} | {r['benefit']} (> {r['benefit_mcid_rd']:g}) | "
+            f"{r['harm']} (< {r['harm_threshold_rd']:g}) "
             f"| {format_probability(r['prob_benefit'])} | {format_probability(r['prob_harm_below'])} | "
             f"{format_probability(r['prob_joint'])} | {r['mcse_joint']:.4f} |")
-    lines += ["", "## Thresholds and their basis", ""]
+    lines += ["", "## Thresholds and their basis", "",
+              "ROPE (region of practical equivalence) on each scale: half the MCID, as for FINAL's pain outcome.", ""]
     lines += [f"- **{a.id}** (RD {a.mcid_rd:g}, OR {a.mcid_or:g}): {a.basis}" for a in BINARY_ANALYSES]
     unusable = [load_binary(i) for i in list_binary() if load_binary(i).counts is None]
     if unusable:

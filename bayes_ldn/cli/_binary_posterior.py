@@ -47,7 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--arm-prior", default="jeffreys", help="jeffreys | uniform | haldane | beta:A,B (exact route)")
     g.add_argument("--baseline-prior", default="uniform",
                    help="uniform (Logistic(0,1) on the control log odds) | flat | normal:M,S (logistic route)")
-    g.add_argument("--or-mcid", type=float, help="odds ratio anchoring a preset prior (default: --mcid with --measure or)")
+    g.add_argument("--or-mcid", type=float,
+                   help="odds ratio anchoring a preset prior (default: --mcid with --measure or)")
     g.add_argument("--draws", type=int, default=100_000, help="exact draws (default 100000)")
     g.add_argument("--random-seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
 

@@ -60,7 +60,8 @@ def run_binary_synthesis(args: argparse.Namespace, parse_mu_prior) -> int:
     except DataValidationError as err:
         problems += list(err.problems)
     if tau_prior is not None and tau_prior.family == "rhodes_logt":
-        problems.append("the Rhodes prior is for standardized mean differences; for log odds ratios use turner[:SETTING]")
+        problems.append("the Rhodes prior is for standardized mean differences; for log odds ratios use "
+                        "turner[:SETTING]")
     if not 0 < args.ci_prob < 1:
         problems.append(f"--ci-prob must lie in (0, 1), got {args.ci_prob}")
     if args.mcid is not None and not (args.mcid > 0 and args.mcid != 1):
@@ -123,7 +124,8 @@ def _print_text(out: dict) -> None:
     for name, key in rows:
         right = _fmt(ap[key]) if key in ap else ap.get("not_fitted", "")
         w(f"{name:<24}{_fmt(ex[key]):<38}{right}\n")
-    keys = ["prob_better", "prob_new_study_better"] + (["prob_better_than_mcid"] if "prob_better_than_mcid" in ex else [])
+    keys = ["prob_better", "prob_new_study_better"]
+    keys += ["prob_better_than_mcid"] if "prob_better_than_mcid" in ex else []
     for k in keys:
         left = f"{format_probability(ex[k])} (MC SE {ex['mcse'][k]:.2g})"
         right = format_probability(ap[k]) if k in ap else ""

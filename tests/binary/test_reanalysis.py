@@ -49,6 +49,8 @@ def test_rows_have_the_decision_columns_and_vague_rows_match_quadrature(table):
         assert abs(rd["prob_better"] - exact_better) <= K * rd["mcse"]
         above = post.prob_above("rd", a.mcid_rd) if rec.better == "higher" else 1 - post.prob_above("rd", -a.mcid_rd)
         assert abs(rd["prob_better_than_mcid"] - above) <= K * rd["mcse"]
+        rope = post.cdf("rd", a.mcid_rd / 2) - post.cdf("rd", -a.mcid_rd / 2)
+        assert rd["rope"] == a.mcid_rd / 2 and abs(rd["prob_rope"] - rope) <= K * rd["mcse"]
         assert rd["evidence"] == "+".join(rec.evidence) and "exact binomial" in rd["conversions"]
 
 
@@ -66,6 +68,9 @@ def test_logistic_quadrature_under_a_flat_effect_prior_equals_the_closed_form(ta
             assert got == pytest.approx(post.ppf(measure, q), abs=1e-3)
         assert s.probs["prob_better"] == pytest.approx(post.prob_above(measure, 0.0), abs=1e-3)
         assert s.probs["prob_better_than_mcid"] == pytest.approx(post.prob_above(measure, mcid), abs=1e-3)
+        s_rope = grid.summary(measure, sign=1, rope=mcid / 2)
+        assert s_rope.probs["prob_rope"] == pytest.approx(post.cdf(measure, mcid / 2) - post.cdf(measure, -mcid / 2),
+                                                          abs=1e-3)
 
 
 def test_presets_order_the_answers_as_they_should(table):
