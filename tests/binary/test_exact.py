@@ -158,3 +158,19 @@ def test_haldane_needs_an_event_and_a_non_event_and_priors_parse():
     assert mcid_on_analysis_scale("or", 0.8) == pytest.approx(mcid_on_analysis_scale("or", 1.25))
     with pytest.raises(DataValidationError):
         mcid_on_analysis_scale("rd", 1.5)
+
+
+def test_bundled_counts_agree_with_the_numbers_as_printed():
+    import re
+
+    from bayes_ldn.datasets import data_version, list_binary, load_binary
+
+    assert data_version()["data_version"] == "2026.12.07"
+    for rid in list_binary(with_counts=True):
+        rec = load_binary(rid)
+        e_t, n_t, e_c, n_c = rec.counts.as_tuple()
+        printed = [int(x) for x in re.findall(r"\d+", rec.as_printed)]
+        assert e_t in printed and e_c in printed, rid
+        for pct in re.findall(r"([\d.]+)%", rec.as_printed):  # printed percentages match the counts
+            assert any(abs(float(pct) - 100 * e / n) < 0.5 for e, n in ((e_t, n_t), (e_c, n_c))), (rid, pct)
+        assert rec.evidence and rec.location and rec.source.citation
