@@ -185,15 +185,15 @@ def binary_markdown(table: pd.DataFrame, joint: pd.DataFrame, *, random_seed: in
         "exact beta-binomial posterior, Jeffreys Beta(1/2, 1/2) per arm, "
         f"{EXACT_DRAWS:,} independent draws (seed {random_seed}), Monte Carlo SE beside each probability. "
         "Probabilities are in the direction of benefit (fewer events for harms).", "",
-        "| analysis | counts | RD (CrI) | P(LDN better) | P(better by > MCID) | MCID | evidence |",
-        "|---|---|---|---|---|---|---|",
+        "| analysis | counts | RD (CrI) | P(LDN better) | P(better by > MCID) | MCID | MC SE (largest) | evidence |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     rows = table[(table["prior"] == "vague") & (table["scale"] == "linear")]
     for _, r in rows.iterrows():
         lines.append(
             f"| {r['spec']} | {r['conversions'].split('counts ')[-1]} | {r['median']:.3f} ({r['lower']:.3f} to "
             f"{r['upper']:.3f}) | {format_probability(r['prob_better'])} | "
-            f"{format_probability(r['prob_better_than_mcid'])} | {r['mcid']:g} | {r['evidence']}"
+            f"{format_probability(r['prob_better_than_mcid'])} | {r['mcid']:g} | {r['mcse']:.4f} | {r['evidence']}"
             f"{'' if r['verified'] else ' (unverified)'} |")
     lines += ["", f"Largest Monte Carlo SE of these probabilities: {rows['mcse'].max():.4f}.", "",
               "## Benefit and harm together", "",
