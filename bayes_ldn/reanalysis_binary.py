@@ -29,7 +29,8 @@ from bayes_ldn import priors as pr
 from bayes_ldn.datasets import list_binary, load_binary
 from bayes_ldn.priors_binary import JEFFREYS
 from bayes_ldn.stats import format_probability
-from bayes_ldn.stats_binary import joint_benefit_harm, logistic_grid_posterior, summarize_contrast
+from bayes_ldn.stats_binary import joint_benefit_harm, summarize_contrast
+from bayes_ldn.stats_binary_grid import logistic_grid_posterior
 from bayes_ldn.summaries import DECISION_COLUMNS
 from bayes_ldn.summaries_binary import EXACT_DRAWS, binary_decision_row, exact_contrast
 

@@ -14,6 +14,7 @@ NO_PYMC = [
     "bayes_ldn.reanalysis",
     "bayes_ldn.spec",
     "bayes_ldn.stats_binary",
+    "bayes_ldn.stats_binary_grid",
     "bayes_ldn.priors_binary",
     "bayes_ldn.summaries_binary",
     "bayes_ldn.reanalysis_binary",
