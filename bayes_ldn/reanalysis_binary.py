@@ -29,7 +29,8 @@ from bayes_ldn import priors as pr
 from bayes_ldn.datasets import list_binary, load_binary
 from bayes_ldn.priors_binary import JEFFREYS
 from bayes_ldn.stats import format_probability
-from bayes_ldn.stats_binary import joint_benefit_harm, logistic_grid_posterior, summarize_contrast
+from bayes_ldn.stats_binary import joint_benefit_harm, summarize_contrast
+from bayes_ldn.stats_binary_grid import logistic_grid_posterior
 from bayes_ldn.summaries import DECISION_COLUMNS
 from bayes_ldn.summaries_binary import EXACT_DRAWS, binary_decision_row, exact_contrast
 
@@ -185,15 +186,15 @@ def binary_markdown(table: pd.DataFrame, joint: pd.DataFrame, *, random_seed: in
         "exact beta-binomial posterior, Jeffreys Beta(1/2, 1/2) per arm, "
         f"{EXACT_DRAWS:,} independent draws (seed {random_seed}), Monte Carlo SE beside each probability. "
         "Probabilities are in the direction of benefit (fewer events for harms).", "",
-        "| analysis | counts | RD (CrI) | P(LDN better) | P(better by > MCID) | MCID | evidence |",
-        "|---|---|---|---|---|---|---|",
+        "| analysis | counts | RD (CrI) | P(LDN better) | P(better by > MCID) | MCID | MC SE (largest) | evidence |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     rows = table[(table["prior"] == "vague") & (table["scale"] == "linear")]
     for _, r in rows.iterrows():
         lines.append(
             f"| {r['spec']} | {r['conversions'].split('counts ')[-1]} | {r['median']:.3f} ({r['lower']:.3f} to "
             f"{r['upper']:.3f}) | {format_probability(r['prob_better'])} | "
-            f"{format_probability(r['prob_better_than_mcid'])} | {r['mcid']:g} | {r['evidence']}"
+            f"{format_probability(r['prob_better_than_mcid'])} | {r['mcid']:g} | {r['mcse']:.4f} | {r['evidence']}"
             f"{'' if r['verified'] else ' (unverified)'} |")
     lines += ["", f"Largest Monte Carlo SE of these probabilities: {rows['mcse'].max():.4f}.", "",
               "## Benefit and harm together", "",

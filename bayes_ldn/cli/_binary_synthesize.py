@@ -88,7 +88,9 @@ def run_binary_synthesis(args: argparse.Namespace, parse_mu_prior) -> int:
         raise DataValidationError("bayes-ldn synthesize", ["the binomial-normal model needs a tau distribution, "
                                                            "not fixed:VALUE"])
     model = bn.binomial_normal_model(studies, better=args.better, tau_prior=tau_prior, mu_prior=mu_prior)
-    idata = fit(model, random_seed=args.random_seed, draws=args.draws, var_names_check=["mu", "tau", "theta_new"])
+    # target_accept 0.95, as fit_synthesis: with few studies the posterior of tau reaches towards 0 (a funnel).
+    idata = fit(model, random_seed=args.random_seed, draws=args.draws, target_accept=0.95,
+                var_names_check=["mu", "tau", "theta_new"])
     exact = bn.summarize_binomial_normal(idata, better=args.better, ci_prob=args.ci_prob, mcid=mcid)
     out = {
         "measure": "log odds ratio (treatment vs control, as printed); *_or on the odds-ratio scale",

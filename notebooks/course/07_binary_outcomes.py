@@ -31,7 +31,8 @@ from bayes_ldn.datasets import load_binary
 from bayes_ldn.priors_binary import JEFFREYS
 from bayes_ldn.reanalysis_binary import BINARY_SEED
 from bayes_ldn.stats import format_probability
-from bayes_ldn.stats_binary import beta_binomial_posterior, contrast_from_risks, logistic_grid_posterior
+from bayes_ldn.stats_binary import beta_binomial_posterior, contrast_from_risks
+from bayes_ldn.stats_binary_grid import logistic_grid_posterior
 from bayes_ldn.summaries_binary import exact_contrast
 
 FAST = os.environ.get("BAYES_LDN_FAST") == "1"

@@ -7,7 +7,8 @@ from scipy import special, stats
 from bayes_ldn import priors as pr
 from bayes_ldn.data.binary import two_by_two
 from bayes_ldn.priors_binary import log_or_prior, parse_baseline_prior
-from bayes_ldn.stats_binary import beta_binomial_posterior, logistic_grid_posterior
+from bayes_ldn.stats_binary import beta_binomial_posterior
+from bayes_ldn.stats_binary_grid import logistic_grid_posterior
 from bayes_ldn.summaries_binary import logistic_contrast
 from tests.helpers import mcse_mean, mcse_prob, mcse_sd
 

@@ -15,7 +15,8 @@ from bayes_ldn.reanalysis_binary import (
     binary_exact_draws,
     binary_markdown,
 )
-from bayes_ldn.stats_binary import beta_binomial_posterior, logistic_grid_posterior
+from bayes_ldn.stats_binary import beta_binomial_posterior
+from bayes_ldn.stats_binary_grid import logistic_grid_posterior
 from bayes_ldn.summaries import DECISION_COLUMNS
 
 K = 4.5

@@ -15,6 +15,7 @@ NO_PYMC = [
     "bayes_ldn.spec",
     "bayes_ldn.ratios",
     "bayes_ldn.stats_binary",
+    "bayes_ldn.stats_binary_grid",
     "bayes_ldn.priors_binary",
     "bayes_ldn.summaries_binary",
     "bayes_ldn.reanalysis_binary",
