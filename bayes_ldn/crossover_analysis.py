@@ -65,12 +65,22 @@ def crossover_decision_row(
     # IPD fit has no published estimate, so the estimate is NaN and only the header is used.
     header = EffectLikelihood(
         estimate=float("nan"), se=1.0, sign=sign, scale=str(model.estimand.get("scale", "linear")), units=units,
-        conversions=(Converted(float("nan"), "ipd", f"{model.design} model fitted to patient-level data"),),
+        conversions=(Converted(float("nan"), "ipd", f"{model.design} model fitted to patient-level data; "
+                               f"{_nuisance_note(model)}"),),
         provenance={"trial": trial, "outcome": outcome, "record": "", "evidence": "IPD", "verified": False},
         label=outcome,
     )
     return decision_row_from_draws(header, prior, idata, mcid=mcid, rope=rope,
                                    var_name="treatment_effect_aligned", ci_prob=ci_prob)
+
+
+def _nuisance_note(model: TrialModel) -> str:
+    """Which nuisance defaults the row rests on, and what the data contributed to them."""
+    scale = model.choices.get("data_scale")
+    if not scale:
+        return f"nuisance priors {model.choices.get('nuisance', 'as given')!r} (fixed, outcome scale)"
+    return (f"nuisance priors {model.choices.get('nuisance')!r} scaled by the outcome's mean {scale['location']:.6g} "
+            f"and SD {scale['scale']:.6g}")
 
 
 def effect_summary(idata: xr.DataTree, var_name: str, *, ci_prob: float = defaults.CI_PROB) -> pd.DataFrame:

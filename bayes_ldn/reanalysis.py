@@ -157,19 +157,30 @@ def write_reanalysis(
     models_dir: str | Path | None = None,
     ci_prob: float = defaults.CI_PROB,
     sections: Sequence[Section] = (),
+    binary: bool = True,
 ) -> pd.DataFrame:
     """Run the full reanalysis and write ``decisions.csv``, ``summary.md`` and ``provenance.json``.
 
-    Every file is produced in memory (and in a temporary folder) before ``out`` is touched.
+    With ``binary`` (default), every bundled 2x2 table adds its rows to ``decisions.csv`` (spec ids
+    such as ``final-responders-30``; :mod:`bayes_ldn.reanalysis_binary`) and writes
+    ``binary_outcomes.md`` and ``benefit_harm.csv``. Every file is produced in memory (and in a
+    temporary folder) before ``out`` is touched.
     """
     specs = load_specs(models_dir)
     table = decision_table(specs, ci_prob=ci_prob)
+    binary_out: dict[str, str] = {}
+    if binary:
+        from bayes_ldn.reanalysis_binary import binary_files
+
+        binary_rows, binary_out = binary_files(ci_prob=ci_prob)
+        table = pd.concat([table, binary_rows], ignore_index=True)
     files: dict[str, str | bytes] = {
         "decisions.csv": table.to_csv(index=False),
         "summary.md": summary_markdown(table, specs),
         "provenance.json": json.dumps(
             provenance_attrs(**data_version(), specs={s.id: s.digest for s in specs}), indent=2, sort_keys=True
         ),
+        **binary_out,
     }
     for section in sections:
         files.update(section(table, specs))

@@ -4,6 +4,10 @@ For posterior summary scripts: exact (conjugate or quadrature) posterior of one 
 as a table or as one JSON object (``--json``) on the analysis scale (the log scale for ratios,
 with ``median_ratio``, ``lower_ratio`` and ``upper_ratio`` too).
 
+A binary outcome is given as a 2x2 table instead (``--events-treatment``, ``--n-treatment``,
+``--events-control``, ``--n-control``, ``--measure rd|rr|or``): see
+:mod:`bayes_ldn.cli._binary_posterior`.
+
 User-given priors (``normal:MEAN,SD``, ``t:MEAN,SD,DF``) are on the analysis scale as printed
 (for example on log HR); named presets are anchored on ``--mcid``, given as a positive
 difference, or as a ratio (for example 0.5247) with ``--scale log``.
@@ -15,6 +19,8 @@ import argparse
 import math
 
 from bayes_ldn import defaults
+from bayes_ldn.cli._binary_posterior import add_arguments as add_binary_arguments
+from bayes_ldn.cli._binary_posterior import is_binary, run_binary
 from bayes_ldn.cli._output import print_result
 from bayes_ldn import priors as pr
 from bayes_ldn.conversions import Converted
@@ -42,11 +48,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--df", type=float, help="degrees of freedom for the *_t conversions")
     p.add_argument("--scale", choices=("linear", "log"), default="linear", help="log for HR/OR/RR")
     p.add_argument("--better", choices=("higher", "lower"), help="direction of benefit (required)")
-    p.add_argument("--mcid", type=float, help="clinical threshold (a ratio with --scale log)")
-    p.add_argument("--rope", type=float, help="half-width of the region of practical equivalence")
+    p.add_argument("--mcid", type=float, help="clinical threshold (a ratio with --scale log; for a 2x2 table a "
+                                              "proportion with --measure rd, a ratio with rr/or)")
+    p.add_argument("--rope", type=float, help="half-width of the region of practical equivalence (2x2 table: a "
+                                              "proportion for rd, a ratio > 1 for rr/or)")
     p.add_argument("--prior", default="vague", help="NAME[_strength] | normal:MEAN,SD | t:MEAN,SD,DF")
     p.add_argument("--report-ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_binary_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -122,6 +131,8 @@ def _prior(prior: pr.EffectPrior, lik: EffectLikelihood) -> pr.EffectPrior:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the posterior."""
+    if is_binary(args):
+        return run_binary(args)
     # Collect every problem (arguments, numbers, prior) before reporting any of them.
     problems = _problems(args)
     mcid = None

@@ -24,7 +24,7 @@ __all__ = ["register", "run"]
 #: Every registered structure (bayes_ldn.simulation.structures; a test checks the two lists agree).
 MODELS = ("crossover", "crossover_student", "first_period", "first_period_student", "crossover_joint", "parallel",
           "parallel_change", "parallel_student", "parallel_family", "parallel_family_corr", "meta_regression",
-          "aggregate", "hierarchical")
+          "binomial_normal", "aggregate", "hierarchical")
 EXACT_MODELS = ("aggregate", "hierarchical")
 
 

@@ -9,7 +9,9 @@ predictive as design prior; CPM: FINAL's posterior under a moderately skeptical 
 ``--data FILE.csv`` (columns ``study``, ``estimate``, and ``se`` or ``lower``/``upper``; optional
 ``ci_prob``, ``dose_mg``, ``evidence``, ``verified``, ``design``) runs the same synthesis on the user's
 studies; ``--out`` then writes the table and the forest plot (and the assurance curve when
-``--outcome-sd`` is given). Estimates are read as "positive = better" unless ``--better lower``.
+``--outcome-sd`` is given). A ``--data`` file with columns ``study, events_treatment, n_treatment,
+events_control, n_control`` is a set of 2x2 tables: the binomial-normal model and the normal
+approximation on log odds ratios are fitted side by side (:mod:`bayes_ldn.cli._binary_synthesize`). Estimates are read as "positive = better" unless ``--better lower``.
 Nothing is written until every input has been validated.
 """
 
@@ -26,6 +28,8 @@ import numpy as np
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
 from bayes_ldn import synthesis as sy
+from bayes_ldn.cli._binary_synthesize import add_arguments as add_binary_arguments
+from bayes_ldn.cli._binary_synthesize import is_binary_csv, run_binary_synthesis
 from bayes_ldn.data.records import to_likelihood
 from bayes_ldn.datasets import load_record
 from bayes_ldn.assurance import Success, TrialDesign, assurance_curve_data, cpm_design_prior
@@ -49,8 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="direction of benefit of --data estimates (default higher: positive = better)")
     p.add_argument("--mu-prior", default="flat", help="normal:MEAN,SD or flat (default flat)")
     p.add_argument("--tau-prior", default="halfnormal:0.5",
-                   help="halfnormal:SCALE | halfcauchy:SCALE | rhodes (SMD only) | fixed:VALUE "
-                        "(default halfnormal:0.5, weakly informative on an SMD scale)")
+                   help="halfnormal:SCALE | halfcauchy:SCALE | rhodes (SMD only) | fixed:VALUE | uniform:L,U | "
+                        "turner[:SETTING] (log OR only) | gamma_precision:A,B "
+                        "(default halfnormal:0.5, weakly informative on an SMD or log-OR scale)")
     p.add_argument("--mcid", type=float, help="clinical threshold (default 0.5 SMD, 1 NRS point; none for --data)")
     p.add_argument("--scale", choices=sy.SCALES, default="smd", help="bundled trials' common scale (default smd)")
     p.add_argument("--rho", type=float, default=0.5, help="crossover within-patient correlation (default 0.5)")
@@ -59,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outcome-sd", type=float, help="between-patient SD for --data assurance")
     p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
     p.add_argument("--json", action="store_true", help="print mu, tau, predictive and P(mu > 0) as JSON")
+    add_binary_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -112,6 +118,8 @@ def _png(ax) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     """Validate, compute everything in memory, then write (or print)."""
+    if args.data is not None and is_binary_csv(args.data):
+        return run_binary_synthesis(args, _parse_mu_prior)
     mu_prior, tau_prior, studies = _validate(args)
     from bayes_ldn import plots
 

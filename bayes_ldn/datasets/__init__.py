@@ -12,10 +12,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from bayes_ldn.data.binary import BinaryRecord, binary_record_from_dict
 from bayes_ldn.data.records import PublishedRecord, Source
 from bayes_ldn.exceptions import DataValidationError
 
-__all__ = ["data_version", "list_records", "load_family", "load_record"]
+__all__ = ["data_version", "list_binary", "list_records", "load_binary", "load_family", "load_record"]
 
 _FIELDS = set(PublishedRecord.__dataclass_fields__)
 
@@ -82,3 +83,23 @@ def load_family(family: str) -> list[PublishedRecord]:
         fams = sorted({r.family for r in _records().values()})
         raise DataValidationError("record family", [f"unknown family {family!r}; known: {', '.join(fams)}"])
     return out
+
+
+@cache
+def _binary() -> dict[str, BinaryRecord]:
+    raw, _ = _raw()
+    sources = {k: Source(**v) for k, v in raw["sources"].items()}
+    return {r["id"]: binary_record_from_dict(r, sources) for r in raw.get("binary", [])}
+
+
+def list_binary(*, with_counts: bool = False) -> list[str]:
+    """Ids of every bundled binary outcome (only those with published counts if ``with_counts``)."""
+    return [k for k, r in _binary().items() if r.counts is not None or not with_counts]
+
+
+def load_binary(record_id: str) -> BinaryRecord:
+    """One bundled binary outcome (a published 2x2 table, or percentages with the reason they are unusable)."""
+    recs = _binary()
+    if record_id not in recs:
+        raise DataValidationError("binary record id", [f"unknown id {record_id!r}; known ids: {', '.join(recs)}"])
+    return recs[record_id]

@@ -34,6 +34,9 @@ __all__ = [
 ]
 
 NO_SEED = "none: every number on this page is exact (conjugate or quadrature); nothing was sampled"
+#: With the responders-and-harms section: its exact posteriors are summarised from seeded independent draws.
+BINARY_SEED_NOTE = ("responders and harms: independent exact draws, seed bayes_ldn.reanalysis_binary.BINARY_SEED "
+                    "(20261207); every other number is exact (conjugate or quadrature)")
 _E = html.escape
 
 
@@ -176,4 +179,9 @@ def optional_parts(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> tuple[
         parts.append(random_finding_part())
     if _available("bayes_ldn.synthesis") and _available("bayes_ldn.plots"):
         parts.append(synthesis_part())
+    if "spec" in table and table["method"].isin(["exact_draws"]).any():
+        from bayes_ldn.report.binary import binary_part  # responders and harms (bayes_ldn.reanalysis_binary)
+
+        parts.append(binary_part(table))
+        return parts, BINARY_SEED_NOTE
     return parts, NO_SEED

@@ -25,10 +25,13 @@ structure                 default scenario (:data:`DEFAULT_STRUCTURES`)
                           residuals; flat location/slope priors made proper
 ``parallel_family_corr``  the same with change scores and LKJ(2)-correlated residuals
 ``meta_regression``       five trials with fixed SEs, dose covariate, tau ~ HalfNormal(0.3)
+``binomial_normal``       five two-arm studies (40-150 per arm), exact binomial likelihood,
+                          Turner log-normal tau prior (``structures_binary``)
 ========================  =================================================================
 
 The scenarios beyond the first two live in ``structures_crossover``,
-``structures_crossover_variants``, ``structures_parallel`` and ``structures_synthesis``, one
+``structures_crossover_variants``, ``structures_parallel``, ``structures_synthesis`` and
+``structures_binary``, one
 design family per module, and are listed here by :func:`available_structures`.
 """
 
@@ -89,7 +92,7 @@ register_structure("hierarchical", hierarchical_structure)
 #: Modules of the other design families (suffixes of ``bayes_ldn.simulation.structures_``). Each
 #: registers its builders on import and lists them in ``SCENARIOS`` (name -> builder, default
 #: scenario, SBC targets); ``structures_crossover`` holds one structure as ``DEFAULT``/``TARGETS``.
-DESIGN_MODULES = ("crossover", "crossover_variants", "parallel", "synthesis")
+DESIGN_MODULES = ("crossover", "crossover_variants", "parallel", "synthesis", "binary")
 
 
 def available_structures() -> tuple[str, ...]:

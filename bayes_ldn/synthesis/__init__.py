@@ -18,12 +18,16 @@ from bayes_ldn.synthesis.exact import (
 from bayes_ldn.synthesis.heterogeneity import (
     RHODES_GENERAL,
     RHODES_PAIN_PHARMA_PLACEBO,
+    TURNER_SETTINGS,
     TauPrior,
     fixed_tau,
+    gamma_precision_tau,
     halfcauchy_tau,
     halfnormal_tau,
     parse_tau_prior,
     rhodes_tau,
+    turner_tau,
+    uniform_tau,
 )
 from bayes_ldn.synthesis.studies import (
     LDN_PAIN_CONVERSIONS,
@@ -42,8 +46,10 @@ __all__ = [
     "SCALES",
     "SynthesisResult",
     "SynthesisStudy",
+    "TURNER_SETTINGS",
     "TauPrior",
     "fixed_tau",
+    "gamma_precision_tau",
     "forest_plot_data",
     "halfcauchy_tau",
     "halfnormal_tau",
@@ -60,4 +66,6 @@ __all__ = [
     "synthesis_table",
     "synthesize",
     "synthesize_over_rho",
+    "turner_tau",
+    "uniform_tau",
 ]

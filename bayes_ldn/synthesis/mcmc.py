@@ -21,10 +21,11 @@ from bayes_ldn.fit import fit
 from bayes_ldn.synthesis.heterogeneity import TauPrior
 from bayes_ldn.synthesis.studies import SynthesisStudy
 
-__all__ = ["fit_synthesis", "meta_regression_model"]
+__all__ = ["fit_synthesis", "meta_regression_model", "tau_rv"]
 
 
-def _tau_rv(tau_prior: TauPrior):
+def tau_rv(tau_prior: TauPrior):
+    """The PyMC variable ``tau`` for a :class:`TauPrior` (inside a model context)."""
     p = tau_prior.params
     if tau_prior.family == "halfnormal":
         return pm.HalfNormal("tau", sigma=p["scale"])
@@ -33,6 +34,14 @@ def _tau_rv(tau_prior: TauPrior):
     if tau_prior.family == "rhodes_logt":
         log_tau_sq = pm.StudentT("log_tau_sq", nu=p["df"], mu=p["location"], sigma=p["scale"])
         return pm.Deterministic("tau", pm.math.exp(0.5 * log_tau_sq))
+    if tau_prior.family == "turner_lognormal":
+        log_tau_sq = pm.Normal("log_tau_sq", mu=p["location"], sigma=p["scale"])
+        return pm.Deterministic("tau", pm.math.exp(0.5 * log_tau_sq))
+    if tau_prior.family == "uniform":
+        return pm.Uniform("tau", lower=p["lower"], upper=p["upper"])
+    if tau_prior.family == "gamma_precision":
+        precision = pm.Gamma("tau_precision", alpha=p["shape"], beta=p["rate"])
+        return pm.Deterministic("tau", precision**-0.5)
     raise DataValidationError("meta-regression", [f"tau prior {tau_prior.name} cannot be sampled; use a distribution"])
 
 
@@ -114,7 +123,7 @@ def meta_regression_model(
     coords = {"trial": list(labels), "covariate": names}
     with pm.Model(coords=coords) as model:
         mu = pm.Flat("mu") if mu_prior is None else pm.Normal("mu", mu_prior[0], mu_prior[1])
-        tau = _tau_rv(tau_prior)
+        tau = tau_rv(tau_prior)
         z = pm.Normal("z", 0.0, 1.0, dims="trial")
         mean = mu
         if names:

@@ -27,6 +27,8 @@ def test_andromeda_shock_skeptical(capsys):
 
 
 def test_reanalyze_reproduces_published_results(tmp_path, capsys):
+    from bayes_ldn.reanalysis_binary import BINARY_ANALYSES
+
     assert main(["reanalyze", "--out", str(tmp_path)]) == 0
     t = pd.read_csv(tmp_path / "decisions.csv")
     specs = set(t["spec"])
@@ -47,7 +49,10 @@ def test_reanalyze_reproduces_published_results(tmp_path, capsys):
     assert set(t.loc[t["spec"] == "final-tsp", "evidence"]) == {"3P"}
     bested = t[t["spec"] == "bested-fiqr"]
     assert set(bested["conversions"].str.split(":").str[0]) == {"wan2014", "cochrane", "effect_size", "p_normal"}
-    assert t["prob_better"].dtype == float and (t["method"] == "exact").all()
+    # Summary-level specs are exact; the binary outcomes' rows are exact draws or quadrature (issue 16).
+    binary = t["spec"].isin([a.id for a in BINARY_ANALYSES])
+    assert t["prob_better"].dtype == float and (t.loc[~binary, "method"] == "exact").all()
+    assert set(t.loc[binary, "method"]) == {"exact_draws", "quadrature"} and binary.sum() == 8 * len(BINARY_ANALYSES)
     assert (tmp_path / "summary.md").read_text().startswith("# bayes_ldn reanalysis")
     # Issue 5: unpooled and pooled posteriors side by side for every FINAL exploratory outcome.
     fam = pd.read_csv(tmp_path / "final_exploratory_pooled.csv")

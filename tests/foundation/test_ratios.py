@@ -104,3 +104,17 @@ def test_incomplete_drop_states_who_entered(pk_csv, tmp_path, capsys):
     assert main([*base, "--incomplete", "drop"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["n_subjects"], out["n_obs"], out["n_subjects_dropped"], out["incomplete"]) == (23, 46, 1, "drop")
+
+
+def test_decision_row_names_the_nuisance_defaults(pk_csv, tmp_path, capsys):
+    import pandas as pd
+
+    path, frame = pk_csv
+    out = tmp_path / "o"
+    argv = ["crossover", str(path), "--outcome", "auc", "--active", "T", "--control", "R", "--better", "higher",
+            "--scale", "log", "--out", str(out), "--draws", "2000"]
+    assert main(argv) == 0
+    row = pd.read_csv(out / "decision.csv").iloc[0]
+    location = np.log(frame["auc"]).mean()
+    assert f"nuisance priors 'unit_free' scaled by the outcome's mean {location:.6g}" in row["conversions"]
+    assert row["scale"] == "log"
