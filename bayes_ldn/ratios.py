@@ -20,7 +20,7 @@ from bayes_ldn import defaults
 from bayes_ldn.diagnostics import prob_mcse
 from bayes_ldn.exceptions import raise_if
 
-__all__ = ["equivalence_probability", "parse_equivalence", "ratio_summary"]
+__all__ = ["equivalence_probability", "parse_equivalence", "ratio_summary", "scale_summaries"]
 
 
 def parse_equivalence(text: str | None, scale: str) -> tuple[float, float] | None:
@@ -67,3 +67,14 @@ def equivalence_probability(effect: xr.DataArray, bounds: tuple[float, float], *
     inside = (effect > lo_eff) & (effect < hi_eff)
     return {"lower": lo, "upper": hi, "on": "ratio" if scale == "log" else "effect",
             "prob": float(inside.mean()), "mcse": prob_mcse(inside)}
+
+
+def scale_summaries(effect: xr.DataArray, *, scale: str, ci_prob: float, equivalence: str | None) -> dict[str, Any]:
+    """What a log-scale or equivalence analysis adds to a result: ``ratio`` and/or ``equivalence``."""
+    out: dict[str, Any] = {}
+    if scale == "log":
+        out["ratio"] = ratio_summary(effect, ci_prob=ci_prob)
+    bounds = parse_equivalence(equivalence, scale)
+    if bounds is not None:
+        out["equivalence"] = equivalence_probability(effect, bounds, scale=scale)
+    return out

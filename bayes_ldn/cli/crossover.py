@@ -43,7 +43,7 @@ from bayes_ldn.designs.crossover import NUISANCE_NAMES, UNIT_FREE, crossover_mod
 from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
-from bayes_ldn.ratios import equivalence_probability, parse_equivalence, ratio_summary
+from bayes_ldn.ratios import parse_equivalence, scale_summaries
 from bayes_ldn.summaries import DECISION_COLUMNS
 
 __all__ = ["register", "run"]
@@ -210,12 +210,8 @@ def run(args: argparse.Namespace) -> int:
         out["prob_rope"] = row["prob_rope"]
     out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{data.treatment} - {data.reference}",
                scale=data.scale)
-    effect = idata["posterior"]["treatment_effect"]
-    if data.scale == "log":
-        out["ratio"] = ratio_summary(effect, ci_prob=args.ci_prob)
-    bounds = parse_equivalence(args.equivalence, data.scale)
-    if bounds is not None:
-        out["equivalence"] = equivalence_probability(effect, bounds, scale=data.scale)
+    out.update(scale_summaries(idata["posterior"]["treatment_effect"], scale=data.scale, ci_prob=args.ci_prob,
+                              equivalence=args.equivalence))
     out["period_effect"] = _rows(effect_summary(idata, "period_effect", ci_prob=args.ci_prob))
     if carryover == "sequence":
         out["sequence_effect"] = _rows(effect_summary(idata, "sequence_effect", ci_prob=args.ci_prob))

@@ -28,7 +28,7 @@ from bayes_ldn import priors as pr
 from bayes_ldn.data.parallel import ParallelData
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.ratios import equivalence_probability, parse_equivalence, ratio_summary
+from bayes_ldn.ratios import parse_equivalence, scale_summaries
 from bayes_ldn.stats import format_probability
 
 __all__ = ["register", "run"]
@@ -152,12 +152,8 @@ def run(args: argparse.Namespace) -> int:
         res.update(method=args.method, likelihood=args.likelihood, prior=prior.describe(),
                    prior_scale="aligned (positive = better)", seed=args.seed, scale=data.scale,
                    nuisance="reference (flat locations and slopes, 1/sigma): unit-free, uses no data")
-        effect = idata["posterior"]["treatment_effect"]
-        if data.scale == "log":
-            res["ratio"] = ratio_summary(effect, ci_prob=args.ci_prob)
-        bounds = parse_equivalence(args.equivalence, data.scale)
-        if bounds is not None:
-            res["equivalence"] = equivalence_probability(effect, bounds, scale=data.scale)
+        res.update(scale_summaries(idata["posterior"]["treatment_effect"], scale=data.scale, ci_prob=args.ci_prob,
+                                  equivalence=args.equivalence))
         results.append(res)
         draws.append(pd.DataFrame({"outcome": outcome,
                                    "treatment_effect": idata["posterior"]["treatment_effect"].values.ravel()}))

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bayes_ldn.data.scale import to_log
 from bayes_ldn.exceptions import raise_if
 
 __all__ = ["COLUMN_ROLES", "CrossoverData"]
@@ -340,15 +341,8 @@ class CrossoverData:
                     "finite number, or drop the row (a subject who dropped out simply has no later rows)"
                 )
             if scale == "log":
-                nonpositive = np.isfinite(values) & (values <= 0)
-                if nonpositive.any():
-                    problems.append(
-                        f"column {cols[role]!r}: the log scale needs positive values; {role} <= 0 in rows "
-                        f"{_rows(nonpositive)} (subjects {_listing(subject[nonpositive].fillna('<missing>').tolist())}): "
-                        "correct them, or analyse on the linear scale"
-                    )
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    values = np.log(values)
+                values = to_log(values, f"column {cols[role]!r}", role, problems, lambda m: (
+                    f"rows {_rows(m)} (subjects {_listing(subject[m].fillna('<missing>').tolist())})"))
             numeric[role] = values
 
         ok = (subject.notna() & labels["sequence"].notna()).to_numpy()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from bayes_ldn.data.scale import to_log
 from bayes_ldn.exceptions import DataValidationError, raise_if
 
 __all__ = ["DEFAULT_COLUMNS", "SINGLE_OUTCOME", "ParallelData"]
@@ -192,15 +193,8 @@ class ParallelData:
                     f"(subjects {_listing(subject[infinite].tolist())}); replace them with finite numbers"
                 )
             if scale == "log" and role in ("baseline", "followup"):
-                nonpositive = np.isfinite(values) & (values <= 0)
-                if nonpositive.any():
-                    problems.append(
-                        f"column {col!r}: the log scale needs positive values; {label} <= 0 in rows "
-                        f"{_rows(nonpositive)} (subjects {_listing(subject[nonpositive].tolist())}): correct them, "
-                        "or analyse on the linear scale"
-                    )
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    values = np.log(values)
+                values = to_log(values, f"column {col!r}", label, problems,
+                                lambda m: f"rows {_rows(m)} (subjects {_listing(subject[m].tolist())})")
             numeric[role] = values
 
         if cols["subject"] is None and outcome.nunique() > 1:
