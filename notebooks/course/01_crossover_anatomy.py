@@ -21,6 +21,12 @@
 # Everything here is simulated (no patient data); the numbers are chosen to look like Bested's
 # FIQR (0-100 scale, within-patient SD about 15).
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)` (`bayes_ldn.datasets`): one bundled published result with its provenance and
+#   evidence tag; here only to set the scale of the simulation.
+
 # %% Provenance and fast mode
 import os
 

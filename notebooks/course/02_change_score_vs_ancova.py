@@ -19,6 +19,12 @@
 # * why a within-arm change is not a treatment effect: **regression to the mean** (RTM) when
 #   patients are enrolled because their pain is high.
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)`: one bundled published result (estimate, interval, arm sizes, population) with
+#   its evidence tag and whether it was verified against the paper.
+
 # %% Provenance and fast mode
 import os
 

@@ -20,6 +20,22 @@
 # * runs the argument backwards (reverse-Bayes, Matthews 2018): which prior would *just* make the
 #   result unconvincing, and is that prior reasonable?
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)`: one bundled published result with its provenance.
+# * `to_likelihood(record, conversion)`: the record as a normal likelihood (estimate, SE, sign so that
+#   positive = LDN better) through a named conversion (lesson 8).
+# * `priors.vague()`, `priors.normal(m, s)`, `priors.student_t(m, s, df)`, `priors.preset(name,
+#   mcid=...)`, `priors.skeptical(mcid=...)`: named, serialisable priors on the aligned effect, each
+#   with a rationale.
+# * `exact_posterior(likelihood, prior)`: the closed-form (or quadrature) posterior, with `.mean`,
+#   `.interval(p)`, `.prob_above(x)`.
+# * `sceptical_limit`, `advocacy_limit`, `intrinsic_credibility` (`bayes_ldn.reverse_bayes`): Matthews'
+#   reverse-Bayes limits and Held's intrinsic credibility, defined where they are used.
+# * `format_probability(p)`: prints a probability as ">0.999"/"<0.001" rather than a misleading
+#   "1.000".
+
 # %% Provenance and fast mode
 import os
 

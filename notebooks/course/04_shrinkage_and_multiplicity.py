@@ -18,6 +18,17 @@
 # choose. This notebook does both: a simulation of the selection, and the exact hierarchical
 # posterior of FINAL's outcome family.
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_family(name)`: the bundled published results of one family (here FINAL's six exploratory
+#   outcomes), each with its evidence tag.
+# * `to_likelihood(record, conversion)`: a record as a normal likelihood through a named conversion
+#   (lesson 8).
+# * `normal_hierarchical(estimates, ses, tau_prior=..., mu_prior=...)`: the exact posterior of a normal
+#   hierarchical model, integrating the between-outcome SD out by quadrature.
+# * `format_probability(p)`: ">0.999"/"<0.001" instead of "1.000".
+
 # %% Provenance and fast mode
 import os
 

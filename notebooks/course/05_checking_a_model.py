@@ -22,6 +22,20 @@
 # The model is bayes_ldn's summary-level model of FINAL's pain result under the moderate
 # skeptical prior, fitted with PyMC (`aggregate_model` + `fit`).
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record`, `to_likelihood`, `priors.skeptical`: a published result as a normal likelihood, and
+#   a named sceptical prior (lessons 3 and 8).
+# * `aggregate_model(likelihood, prior)`: the one-parameter PyMC model of a published estimate
+#   (`outcome ~ N(effect, SE^2)`), returned with its priors and choices recorded.
+# * `fit(model, ...)`: NUTS sampling (nutpie) returning an ArviZ `DataTree`; it warns when R-hat, ESS
+#   or divergences fail the package's thresholds.
+# * `convergence_table(idata, names)`: R-hat, bulk and tail ESS and divergences, one row per parameter.
+# * `exact_posterior(likelihood, prior)`: the closed-form posterior, to check the sampler against.
+# * `sbc_nuts` (`bayes_ldn.simulation.sbc`): one simulation-based-calibration replication with a NUTS
+#   fit, explained where it is used.
+
 # %% Provenance and fast mode
 import os
 

@@ -27,6 +27,15 @@
 # P(LDN better) is about 0.99. A skeptic centres the prior on no effect, $N(0, s_0^2)$: how small
 # must $s_0$ be (how skeptical must one be) before P(LDN better) falls below 0.9?
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record`, `to_likelihood`, `priors.normal`, `priors.skeptical`, `exact_posterior`,
+#   `format_probability`: a published result as a normal likelihood and its exact posterior under named
+#   priors (lessons 3 and 8).
+# * `explorer_link(result, prior=..., mcid=..., page=...)`: the address that opens the report's prior
+#   explorer on one result with the given settings.
+
 # %% Provenance and fast mode
 import os
 

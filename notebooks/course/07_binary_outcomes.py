@@ -21,6 +21,21 @@
 # $p \mid y \sim \text{Beta}(a + y, b + n - y)$, so we can draw the posterior of any contrast
 # exactly (two Beta draws per sample, no MCMC). Here $a = b = 1/2$ (Jeffreys).
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_binary(id)`: bundled responder or adverse-event counts of both arms, with provenance.
+# * `JEFFREYS`: the Beta(1/2, 1/2) prior per arm; `BINARY_SEED`: the seed the reanalysis uses, so
+#   numbers match the report.
+# * `exact_contrast(counts, measure=..., better=..., arm_prior=..., random_seed=..., draws=...)`: exact
+#   Beta posteriors of both arms and the posterior of one contrast (RD, RR or OR) from independent
+#   draws, with Monte Carlo SEs.
+# * `beta_binomial_posterior` and `contrast_from_risks` (`bayes_ldn.stats_binary`): the closed-form
+#   two-arm posterior and a contrast computed from risk draws.
+# * `logistic_grid_posterior` (`bayes_ldn.stats_binary_grid`): the logistic model's posterior by
+#   quadrature on a grid, to compare with the closed form.
+# * `format_probability(p)`: ">0.999"/"<0.001" instead of "1.000".
+
 # %% Provenance and fast mode
 import os
 

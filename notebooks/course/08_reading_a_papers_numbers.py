@@ -25,6 +25,16 @@
 # * an MCID in SD units;
 # * whether a published crossover difference is period-adjusted.
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)`: one bundled published result with its provenance; `load_example(name)`: a
+#   bundled real patient-level dataset (here Senn's PEF crossover).
+# * `se_from_ci`, `se_from_p`, `mean_sd_from_median_iqr` (`bayes_ldn.conversions`): the conversions to
+#   an SE, each returning the value and a note saying how it was computed; explained in their sections.
+# * `to_likelihood(record, conversion)`: a record as a normal likelihood through one of those named
+#   conversions.
+
 # %% Provenance and fast mode
 import os
 

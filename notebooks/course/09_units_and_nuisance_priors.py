@@ -24,6 +24,21 @@
 #   `wide` preset and the package's default `unit_free` priors;
 # * shows how the default achieves unit-freedom, and what it does not do for you (the effect prior).
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_example(name)`, `example_info(name)`: a bundled real dataset and its metadata (source, units,
+#   published result).
+# * `CrossoverData.from_frame(frame, treatment=..., reference=..., scale=...)`: validates a tidy long
+#   frame (one row per patient and period) and lists every problem at once.
+# * `crossover_model(data, prior, ...)`: the Bayesian crossover mixed model of lesson 1; its
+#   `nuisance=` argument and the presets in `NUISANCE_PRESETS` / your own `NuisancePriors` are this
+#   lesson's subject.
+# * `fit` and `convergence_table`: NUTS sampling and its diagnostics (lesson 5); `priors.vague()`,
+#   `priors.normal`: named effect priors (lesson 3).
+# * `PriorDataConflictWarning`: the warning raised when fixed nuisance priors are far out of line with
+#   the data.
+
 # %% Provenance and fast mode
 import os
 import warnings

@@ -23,6 +23,13 @@
 #   row (as the package's `crossover_model` does) answers it under MAR while the completers'
 #   analysis may not.
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)`: one bundled published result; its `population` (`ITT`, `complete_case`) and `n`
+#   fields are this lesson's starting point. Everything else here is plain numpy and pandas, so that
+#   each analysis is visible.
+
 # %% Provenance and fast mode
 import os
 
