@@ -204,3 +204,9 @@ assert np.mean(np.array(ranks) < L / 2) > 0.5
 # %% [markdown]
 # **3.** R-hat (at most 1.01), bulk and tail ESS (at least 400), divergences (none): the
 # `convergence_table` above. Here they are also checked against the exact answer.
+
+# %%
+from bayes_ldn import defaults
+
+print(f"thresholds: R-hat <= {defaults.RHAT_MAX}, bulk and tail ESS >= {defaults.ESS_BULK_MIN:g}, no divergences")
+assert (defaults.RHAT_MAX, defaults.ESS_BULK_MIN, defaults.ESS_TAIL_MIN) == (1.01, 400.0, 400.0)
