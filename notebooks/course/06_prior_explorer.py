@@ -140,4 +140,5 @@ assert 0.9 < moderate_1 < 0.93  # "just above 0.9"
 assert below == [(1.0, "strong")]
 assert all((sd < s0_closed) == (p < 0.9) for _, _, sd, p in rows)
 sds = {(m, st): sd for m, st, sd, _ in rows}
-assert round(s0_closed, 3) == 0.539 and round(sds[(1.0, "strong")], 2) == 0.43 and round(sds[(1.0, "moderate")], 2) == 0.61
+assert round(s0_closed, 3) == 0.539
+assert round(sds[(1.0, "strong")], 2) == 0.43 and round(sds[(1.0, "moderate")], 2) == 0.61

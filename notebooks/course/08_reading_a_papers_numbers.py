@@ -100,7 +100,8 @@ assert se_range[0] < se_from_interval < se_range[1] * 1.005  # at the range's up
 
 # %% [markdown]
 # They agree to within 2%, and the interval's SE sits at the upper edge of the range a rounded
-# p allows (the interval's ends are rounded to two decimals as well). The p-value route is fragile for small p ("p < 0.001" gives only a
+# p allows (the interval's ends are rounded to two decimals as well). The p-value route is
+# fragile for small p ("p < 0.001" gives only a
 # bound) and useless when the estimate is near 0 (SE = 0/0); prefer the interval when there is one.
 #
 # ## 3. From a median and IQR to a mean and SD

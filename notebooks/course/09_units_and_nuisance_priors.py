@@ -112,7 +112,8 @@ for name, (a, k) in RULERS.items():
     freq[name] = hills_armitage(in_ruler(pef, a, k))
     est, lo, hi = freq[name]
     print(f"{name:12s}: formoterol - salbutamol {est:.3f} ({lo:.3f} to {hi:.3f}); back in L/min: {est / k:.1f}")
-assert np.allclose(np.round(freq["L/min"], 1), (pub["estimate"], pub["lower"], pub["upper"]))  # Senn's 46.6 (22.9, 70.3)
+# Senn's published 46.6 (22.9 to 70.3) L/min:
+assert np.allclose(np.round(freq["L/min"], 1), (pub["estimate"], pub["lower"], pub["upper"]))
 assert np.allclose(np.array(freq["L/s"]) * 60, freq["L/min"]) and np.allclose(freq["L/min - 300"], freq["L/min"])
 
 # %% [markdown]
@@ -203,14 +204,16 @@ def prior_predictive(name, a, k, nuisance):
             "97.5% z": np.quantile(z, 0.975), "P(PEF < 0 L/min)": np.mean((y - a) / k < 0)}
 
 
-pp = pd.DataFrame([prior_predictive(name, a, k, nui) for nui in ("wide", "unit_free") for name, (a, k) in RULERS.items()])
+pp = pd.DataFrame([prior_predictive(name, a, k, nui)
+                   for nui in ("wide", "unit_free") for name, (a, k) in RULERS.items()])
 print(pp.round(2).to_string(index=False))
 uf = pp[pp.nuisance == "unit_free"]
 wd = pp[pp.nuisance == "wide"]
 assert np.allclose(uf[["median z", "2.5% z", "97.5% z"]].to_numpy(), uf[["median z", "2.5% z", "97.5% z"]].iloc[0])
 assert np.ptp(wd["median z"]) > 1 and np.ptp(wd["97.5% z"]) > 10
 # The numbers quoted below:
-assert 20 < uf["97.5% z"].iloc[0] < 30 and -30 < uf["2.5% z"].iloc[0] < -20 and 0.3 < uf["P(PEF < 0 L/min)"].iloc[0] < 0.4
+assert 20 < uf["97.5% z"].iloc[0] < 30 and -30 < uf["2.5% z"].iloc[0] < -20
+assert 0.3 < uf["P(PEF < 0 L/min)"].iloc[0] < 0.4
 wide_z = wd.set_index("ruler")["median z"]
 assert -5 < wide_z["L/min"] < -3.5 and abs(wide_z["L/min - 300"]) < 1 and wd["97.5% z"].iloc[2] > 100
 
@@ -224,7 +227,8 @@ assert -5 < wide_z["L/min"] < -3.5 and abs(wide_z["L/min - 300"]) < 1 and wd["97
 #   about children's lungs.
 # * **`wide`**: the same numbers mean three different priors. In L/min the predictive is centred
 #   about four data SDs below the data, with half its mass on negative flows; in L/min − 300 it
-#   happens to sit near the data; in L/s it spreads over hundreds of data SDs. A reanalysis with fixed numbers answers a different question on each ruler.
+#   happens to sit near the data; in L/s it spreads over hundreds of data SDs. A reanalysis with
+#   fixed numbers answers a different question on each ruler.
 #
 # If you know the outcome, write an informative `NuisancePriors` on its scale (exercise 2); the
 # package checks it against the data and warns if it is far out of line.
@@ -294,7 +298,8 @@ assert round(pub["estimate"] / 60, 3) == 0.777 and np.isclose(smd_lmin, smd_ls)
 # %% Answer 2
 informed = NuisancePriors(name="pef_children", intercept_mu=300.0, intercept_sigma=50.0, effect_sigma=50.0,
                           sd_sigma=55.0, slope_sigma=2.0, df_alpha=2.0, df_beta=0.1,
-                          rationale="children's PEF around 300 L/min; SDs below 150 L/min (99.3% point of HalfNormal(55))")
+                          rationale="children's PEF around 300 L/min; "
+                                    "SDs below 150 L/min (99.3% point of HalfNormal(55))")
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     model = build(0.0, 1.0, informed, prior=priors.normal(0.0, 50.0))
@@ -302,7 +307,8 @@ assert not [w for w in caught if issubclass(w.category, PriorDataConflictWarning
 y = np.asarray(pm.sample_prior_predictive(draws=N_PRIOR_PRED, model=model.pymc_model, random_seed=4)
                ["prior_predictive"]["outcome"]).ravel()
 print(f"informative nuisance priors: P(PEF < 0) = {np.mean(y < 0):.4f}; 95% of predicted PEF in "
-      f"{np.quantile(y, 0.025):.0f} to {np.quantile(y, 0.975):.0f} L/min (observed {pef.outcome.min()} to {pef.outcome.max()})")
+      f"{np.quantile(y, 0.025):.0f} to {np.quantile(y, 0.975):.0f} L/min "
+      f"(observed {pef.outcome.min()} to {pef.outcome.max()})")
 assert np.mean(y < 0) < 0.01
 
 # %% Answer 3

@@ -70,7 +70,8 @@ format_decision_table(keep, ["outcome", "prior", "units", "median", "lower", "up
 # The numbers the next paragraph quotes:
 sceptical = keep[keep["prior"] == "skeptical_moderate"].set_index("outcome")
 others = sceptical.drop(index="cpm")["prob_better"]
-print(f"sceptical prior: CPM P(better) {sceptical.loc['cpm', 'prob_better']:.2f}, P(> {sceptical.loc['cpm', 'mcid']:g} kPa) "
+print(f"sceptical prior: CPM P(better) {sceptical.loc['cpm', 'prob_better']:.2f}, "
+      f"P(> {sceptical.loc['cpm', 'mcid']:g} kPa) "
       f"{sceptical.loc['cpm', 'prob_better_than_mcid']:.2f}; other outcomes {others.min():.2f} to {others.max():.2f}")
 assert sceptical.loc["cpm", "prob_better"] > 0.9 > others.max()
 assert round(sceptical.loc["cpm", "prob_better_than_mcid"], 2) == 0.26

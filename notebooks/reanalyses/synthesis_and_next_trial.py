@@ -162,5 +162,6 @@ assert 900 < pain_n["n"] < 1100 and round(pain_n["limit"], 2) == 0.70 and 450 < 
 rhodes = sy.synthesize(studies, mu_prior=None, tau_prior=sy.rhodes_tau(), mcid=0.5)
 rhodes_limit = asr.sample_size(rhodes.posterior.predictive, designs["parallel"], success, target=0.5)["limit"]
 rhodes_mu = sy.synthesis_table(rhodes).set_index("row").loc["mu", "prob_positive"]
-print(f"Rhodes prior: assurance limit {rhodes_limit:.2f} (half-normal(0.5): {pain_n['limit']:.2f}); P(mu > 0) {rhodes_mu:.2f}")
+print(f"Rhodes prior: assurance limit {rhodes_limit:.2f} (half-normal(0.5): {pain_n['limit']:.2f}); "
+      f"P(mu > 0) {rhodes_mu:.2f}")
 assert round(rhodes_limit, 2) == 0.75 and round(rhodes_mu, 2) == 0.83
