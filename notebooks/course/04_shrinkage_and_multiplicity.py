@@ -75,9 +75,8 @@ assert abs(any_sig.mean() - (1 - 0.95**6)) < 5 * np.sqrt(0.26 * 0.74 / N_SIMULAT
 # %% [markdown]
 # **The outcomes are not independent.** The $1 - 0.95^6$ above, and the hierarchical model below,
 # treat the six outcomes' errors as independent. FINAL's are not: CPM and the left and right
-# pressure tolerances are all cuff-algometry readings from the same patients (CPM is a cuff
-# pressure tolerance measured under conditioning pain), so their estimation errors are positively
-# correlated. Correlated outcomes carry less information than six independent ones: the chance of
+# pressure tolerances all come from cuff algometry, the same instrument in the same patients, so
+# their estimation errors are very likely positively correlated. Correlated outcomes carry less information than six independent ones: the chance of
 # at least one "significant" null result falls below 0.26 (below, with a correlation of 0.6 among
 # the three cuff outcomes, an assumed value: the paper gives none; the cell prints it), and a model that treats them
 # as independent is more confident about the family mean than it should be. A multivariate

@@ -197,7 +197,7 @@ assert rho > 0.5 and 1.5 < d_z / d_av < 2
 sd_change = se_from_interval / np.sqrt(1 / pain.n["LDN"] + 1 / pain.n["placebo"])
 sd_from_d = abs(pain.estimate) / pain.effect_size
 print(f"SD of change from the SE: {sd_change:.2f}; from the printed d = {pain.effect_size}: {sd_from_d:.2f}")
-print(f"MCID of 1 point = {1 / sd_change:.2f} SD of change = {1 / 1.3:.2f} to {1 / 1.6:.2f} baseline SDs")
+print(f"MCID of 1 point = {1 / sd_change:.2f} SD of change = {1 / 1.6:.2f} to {1 / 1.3:.2f} baseline SDs")
 print(f"FINAL's estimate {pain.estimate} = {pain.estimate / sd_change:.2f} SD of change")
 assert abs(sd_change - sd_from_d) / sd_change < 0.1  # the paper's d used (about) the SD of change
 assert 0.6 < 1 / sd_change < 0.7

@@ -138,8 +138,10 @@ assert abs(z.loc["MNAR", "ANCOVA"]) > 5  # MNAR: even the adjusted analysis is b
 # exercise 1.) Under MNAR no complete-case analysis is safe; only a sensitivity analysis that
 # states how the missing differ (exercise 2) can say how much it matters.
 #
-# The package's parallel models (`parallel_model`) are ANCOVA on the complete cases, so their
-# answer is the MAR-given-baseline answer; the report says which population a record describes.
+# The package's `parallel_model(..., method="ancova")` analyses the rows it is given, and
+# `ParallelData` refuses missing values (listing them), so a patient-level parallel reanalysis is a
+# complete-case ANCOVA: valid under MAR given the baseline and arm, not under MNAR. For a published
+# record, its `population` field says which population the number describes.
 #
 # ## 3. What a crossover with drop-outs estimates
 #
@@ -262,6 +264,6 @@ mcar_z = (mcar.mean(axis=0) + 3.0) / (mcar.std(axis=0) / np.sqrt(n_cross))
 print(f"MCAR: z of the biases {mcar_z.round(2)}; SDs completers {mcar[:, 0].std():.3f}, mixed {mcar[:, 1].std():.3f}")
 assert (np.abs(mcar_z) < 5).all() and mcar[:, 1].std() <= mcar[:, 0].std() * 1.02
 # Both unbiased under MCAR. The mixed model is at least as precise: a drop-out's period-1 value says
-# something about the treatment through the between-patient comparison (weighted by
-# sigma_e^2 / (2 sigma_s^2 + sigma_e^2)), which the completers' analysis throws away. The gain is small
-# when the subject SD is large, as here.
+# something about the treatment through the between-patient comparison, which the completers'
+# analysis throws away. The gain is small when the subject SD is large relative to the residual SD,
+# as here, because between-patient comparisons are then noisy.

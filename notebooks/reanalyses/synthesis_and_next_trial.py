@@ -128,8 +128,8 @@ except ValueError as err:  # DataValidationError is a ValueError; the message sa
 
 # %% [markdown]
 # A confirmatory pain trial powered on this evidence would need about a thousand patients for even
-# odds of success, and no size reaches 80%: the pain evidence does not justify one more trial of the
-# same kind. The CPM hypothesis (the FINAL reanalysis notebook) is a different matter. For CPM,
+# odds of success, and no size reaches 80%: on this evidence another pain trial of the same kind
+# is a poor bet. The CPM hypothesis (the FINAL reanalysis notebook) is a different matter. For CPM,
 # `asr.cpm_design_prior` takes FINAL's CPM posterior under a moderately skeptical prior (MCID 2 kPa,
 # a stated choice: no published MCID exists) as the design prior, with the planning SD recovered
 # from FINAL's CI (lesson 8: SD = SE / sqrt(1/n1 + 1/n2)).
@@ -148,8 +148,8 @@ assert 900 < pain_n["n"] < 1100 and round(pain_n["limit"], 2) == 0.70 and 450 < 
 
 # %% [markdown]
 # About 500 patients give a CPM trial 80% assurance, even after sceptical shrinkage of FINAL's
-# result (its design prior is still centred well above 0); this is the trial the evidence supports,
-# with CPM pre-specified and the pressure tolerances analysed jointly.
+# result (its design prior is still centred well above 0): the trial the evidence points to, with
+# CPM pre-specified and the pressure tolerances analysed jointly.
 
 # %% [markdown]
 # ## Exercise
