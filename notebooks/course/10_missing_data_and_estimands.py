@@ -213,6 +213,11 @@ assert abs(mar_z[1]) < 5 < abs(mar_z[0])  # MAR after period 1: completers biase
 # effects, no relief: MNAR), no analysis of the observed rows recovers it; a crossover then needs
 # a sensitivity analysis, and a trial report should say how many left each sequence and why.
 #
+# In the package the choice is explicit: the CLI's `bayes-ldn crossover ... --incomplete use` (the
+# default) fits every observed period, the mixed-model answer above; `--incomplete drop`
+# (`CrossoverData.complete_only()`) analyses the completers only, and the output states how many
+# subjects each analysis used and dropped.
+#
 # ## Exercises
 #
 # 1. Under the MAR scenario of section 2, is the complete-case **change score** biased? Derive
