@@ -19,7 +19,7 @@
 #   tell a carry-over effect from a difference between the two randomised groups.
 #
 # Everything here is simulated (no patient data); the numbers are chosen to look like Bested's
-# FIQR (0-100 scale, within-patient SD about 15).
+# FIQR (0-100 scale; SD of a within-patient difference about 14, as Bested's IQR of 18.55 suggests).
 
 # %% [markdown]
 # **Package functions used here** (each in one sentence; details in their docstrings):
@@ -41,6 +41,10 @@ N_SIMULATIONS = 100 if FAST else 2000
 record = load_record("bested_fiqr")
 print(f"record used for scale only: {record.id} [{'+'.join(record.evidence)}], verified={record.verified}")
 print(f"fast mode: {FAST}; simulations per experiment: {N_SIMULATIONS}")
+# The simulation below uses a residual SD of 10, so a within-patient difference has SD sqrt(2) x 10;
+# Bested's IQR width over 1.35 (lesson 8) gives a similar SD.
+print(f"SD of a within-patient difference: simulated {np.sqrt(2) * 10:.1f}; from Bested's IQR {record.iqr / 1.35:.1f}")
+assert round(np.sqrt(2) * 10) == round(record.iqr / 1.35) == 14
 
 # %% [markdown]
 # ## The model
