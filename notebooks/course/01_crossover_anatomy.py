@@ -19,7 +19,13 @@
 #   tell a carry-over effect from a difference between the two randomised groups.
 #
 # Everything here is simulated (no patient data); the numbers are chosen to look like Bested's
-# FIQR (0-100 scale, within-patient SD about 15).
+# FIQR (0-100 scale; SD of a within-patient difference about 14, as Bested's IQR of 18.55 suggests).
+
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)` (`bayes_ldn.datasets`): one bundled published result with its provenance and
+#   evidence tag; here only to set the scale of the simulation.
 
 # %% Provenance and fast mode
 import os
@@ -35,6 +41,10 @@ N_SIMULATIONS = 100 if FAST else 2000
 record = load_record("bested_fiqr")
 print(f"record used for scale only: {record.id} [{'+'.join(record.evidence)}], verified={record.verified}")
 print(f"fast mode: {FAST}; simulations per experiment: {N_SIMULATIONS}")
+# The simulation below uses a residual SD of 10, so a within-patient difference has SD sqrt(2) x 10;
+# Bested's IQR width over 1.35 (lesson 8) gives a similar SD.
+print(f"SD of a within-patient difference: simulated {np.sqrt(2) * 10:.1f}; from Bested's IQR {record.iqr / 1.35:.1f}")
+assert round(np.sqrt(2) * 10) == round(record.iqr / 1.35) == 14
 
 # %% [markdown]
 # ## The model
@@ -69,8 +79,9 @@ frame.groupby(["sequence", "period"])["outcome"].mean().unstack().round(1)
 # %% [markdown]
 # ## Period effects
 #
-# Both sequences improve in period 2 by about 6 points whatever they take (an expectation
-# effect, the season, regression to the mean). The naive paired difference ignores this; the
+# Both sequences improve in period 2 whatever they take (an expectation effect, the season,
+# regression to the mean): the simulated period effect is $-6$ points, and this sample of 58
+# estimates it with noise (printed below). The naive paired difference ignores this; the
 # period-adjusted estimate (the difference of the two sequences' period differences, halved) does not.
 
 # %%
@@ -82,22 +93,39 @@ naive = frame[frame.ldn == 1].outcome.mean() - frame[frame.ldn == 0].outcome.mea
 adjusted = (d_ab.mean() - d_ba.mean()) / 2
 period = -(d_ab.mean() + d_ba.mean()) / 2
 print(f"naive LDN - placebo: {naive:.2f}; period-adjusted: {adjusted:.2f}; period effect: {period:.2f}")
+assert np.isclose(naive, adjusted)  # the identity the next paragraph states
 
 # %% [markdown]
-# With equal sequence sizes the naive estimate is unbiased too (the period effect cancels), but it
-# is noisier. With unequal sizes (dropout!) it is biased. A mixed model with a period term gives the
-# adjusted estimate and its standard error:
+# With complete data and **equal** sequence sizes the two printed estimates are the same number,
+# not merely close: the naive difference of means, $\tfrac12(\bar y_{AB,1} + \bar y_{BA,2}) -
+# \tfrac12(\bar y_{AB,2} + \bar y_{BA,1})$, is algebraically $(\bar d_{AB} - \bar d_{BA})/2$ (the
+# cell asserts it). What differs is the naive **analysis**: a paired t-test that ignores the period
+# leaves the period effect in its residuals, so its standard error is too large (below). With
+# unequal sizes (drop-outs!) the two estimates differ and the naive one is biased (exercise 1).
+# A mixed model with a period term gives the adjusted estimate and its standard error:
 
 # %%
 fit = smf.mixedlm("outcome ~ ldn + C(period)", frame, groups=frame["subject"]).fit(reml=True)
 print(fit.summary().tables[1].loc[["ldn", "C(period)[T.2]"]])
+# The paired t-test's SE (LDN minus placebo within each patient, period ignored) against the
+# period-adjusted SE (the SD of the period differences pooled within sequence):
+paired = np.where(wide.sequence == "AB", wide["d"], -wide["d"])  # LDN minus placebo per patient
+se_paired = paired.std(ddof=1) / np.sqrt(len(paired))
+pooled_var = ((len(d_ab) - 1) * d_ab.var() + (len(d_ba) - 1) * d_ba.var()) / (len(d_ab) + len(d_ba) - 2)
+se_adjusted = np.sqrt(pooled_var / 4 * (1 / len(d_ab) + 1 / len(d_ba)))
+print(f"SE of the naive paired analysis {se_paired:.2f}; of the period-adjusted analysis {se_adjusted:.2f}; "
+      f"mixed model {fit.bse['ldn']:.2f}")
+assert se_paired > se_adjusted
+assert np.isclose(se_adjusted, fit.bse["ldn"], rtol=1e-3)  # REML with complete data is Hills-Armitage
 
 # %% [markdown]
 # ## Carry-over is aliased with sequence
 #
 # Add a carry-over $\lambda$ to the model matrix next to a sequence (group) indicator. The carry-over
-# column is non-zero only for sequence AB in period 2; so within a patient it is confounded with the
-# period-by-treatment pattern, and between patients with the sequence. The design matrix loses rank:
+# column is non-zero only for sequence AB in period 2. The design has only **four distinct rows**
+# (AB in period 1 or 2, BA in period 1 or 2), so no model of the cell means can have more than four
+# parameters; and indeed carry-over is a linear combination of the others:
+# $[\text{AB}][p = 2] = ([\text{AB}] + [p = 2] - [\text{LDN}])/2$. The design matrix loses rank:
 
 # %%
 X = pd.DataFrame({
@@ -107,16 +135,21 @@ X = pd.DataFrame({
     "sequence_ab": (frame.sequence == "AB").astype(float),
     "carryover": ((frame.sequence == "AB") & (frame.period == 2)).astype(float),
 })
-print("columns:", X.shape[1], " rank with sequence only:", np.linalg.matrix_rank(X.drop(columns="carryover")),
-      " rank with carry-over too:", np.linalg.matrix_rank(X))
+rank_without = np.linalg.matrix_rank(X.drop(columns="carryover"))
+rank_with = np.linalg.matrix_rank(X)
+print("columns:", X.shape[1], " rank with sequence only:", rank_without, " rank with carry-over too:", rank_with)
+print("distinct rows:", len(X.drop_duplicates()))
+assert rank_without == rank_with == len(X.drop_duplicates()) == 4
+assert np.allclose(X.carryover, (X.sequence_ab + X.period2 - X.ldn) / 2)
 
 # %% [markdown]
-# The rank is still full (5) here, because `carryover` equals `sequence_ab * period2`, an
-# interaction. But the *only* information about it comes from comparing patient **totals** between
-# sequences (the between-patient stratum), where it cannot be told apart from a sequence effect:
-# the expected difference of totals, AB minus BA, is $\lambda$ + (any sequence difference).
-# Randomisation makes the true sequence difference zero, but the test of totals has the
-# between-patient variance $2\sigma_s^2 + \sigma_e^2$, so it is weak. Worse, the classical
+# The rank is 4 with or without the carry-over column: adding it adds no information, and a model
+# with both a sequence effect and a carry-over cannot be fitted. Drop the sequence term and keep
+# carry-over, and the *only* information about $\lambda$ comes from comparing patient **totals**
+# between sequences (the between-patient stratum), where it cannot be told apart from a sequence
+# effect: the expected difference of totals, AB minus BA, is $\lambda$ + (any sequence difference).
+# Randomisation makes the true sequence difference zero, but a patient's total has the
+# between-patient variance $4\sigma_s^2 + 2\sigma_e^2$ (exercise 2), so the test is weak. Worse, the classical
 # two-stage procedure (test carry-over on totals, then choose the estimator) inflates the type I
 # error (Freeman 1989, *Stat Med* 8:1421). Let us see what carry-over does to the usual estimator:
 
@@ -133,14 +166,23 @@ def one(carryover, rng):
 
 
 rng = np.random.default_rng(7)
+carry_sims = {}
 for lam in (0.0, -4.0):
     sims = np.array([one(lam, rng) for _ in range(N_SIMULATIONS)])
+    carry_sims[lam] = sims
     print(f"carry-over {lam:+.0f}: mean treatment estimate {sims[:, 0].mean():+.2f} (truth 0); "
           f"mean estimate from totals {sims[:, 1].mean():+.2f}, its SD {sims[:, 1].std():.1f}")
+# The statements below, within 5 Monte Carlo standard errors:
+sims = carry_sims[-4.0]
+sd_totals = np.sqrt((4 * 12**2 + 2 * 10**2) * (2 / 29))  # Answer 2
+assert abs(sims[:, 0].mean() - 2.0) < 5 * sims[:, 0].std() / np.sqrt(N_SIMULATIONS)  # bias -lambda/2 = +2
+assert abs(sims[:, 1].mean() + 4.0) < 5 * sd_totals / np.sqrt(N_SIMULATIONS)  # totals estimate lambda
+print(f"SD of the totals estimate, theory: {sd_totals:.1f}, {sd_totals / 4:.1f} times |lambda|")
+assert abs(sims[:, 1].std() / sd_totals - 1) < 5 / np.sqrt(2 * N_SIMULATIONS)  # SD of an SD: ~1/sqrt(2N)
 
 # %% [markdown]
 # A carry-over of $\lambda$ biases the within-patient estimator by $-\lambda/2$ (here +2) and the
-# totals estimate it, but with an SD several times its size. Bested used a washout to make
+# totals estimate it, but with an SD (7.3) nearly twice its size. Bested used a washout to make
 # $\lambda = 0$ plausible; the data cannot check it.
 #
 # ## Exercises
@@ -173,6 +215,9 @@ print(f"naive: mean {np.mean(naive_est):+.2f}; adjusted: mean {np.mean(adj_est):
 # Expected naive bias: the period effect times the imbalance, -6 * (38 - 20) / 58 = -1.86 (LDN is in
 # period 2 more often, so it gets credit for the period-2 improvement).
 print("predicted naive bias:", round(-6 * (38 - 20) / 58, 2))
+mcse = np.std(naive_est) / np.sqrt(N_SIMULATIONS)
+assert abs(np.mean(naive_est) - (-6 * 18 / 58)) < 5 * mcse
+assert abs(np.mean(adj_est)) < 5 * np.std(adj_est) / np.sqrt(N_SIMULATIONS)
 
 # %% [markdown]
 # **Answer 2.** A patient's total is $2\mu + 2s_i + \pi + \delta + \lambda[\text{AB}] + e_{i1} + e_{i2}$,
@@ -186,4 +231,6 @@ print("predicted naive bias:", round(-6 * (38 - 20) / 58, 2))
 # $\sigma_e^2 / (2(\sigma_s^2 + \sigma_e^2)) \approx 0.2$ times the patients of a parallel trial.
 
 # %%
-print("variance ratio:", round(10**2 / (2 * (12**2 + 10**2)), 3))
+print("variance ratio:", round(10**2 / (2 * (12**2 + 10**2)), 3), "; SD of totals difference:", round(sd_totals, 2))
+assert round(10**2 / (2 * (12**2 + 10**2)), 1) == 0.2
+assert round(sd_totals, 1) == 7.3

@@ -19,12 +19,19 @@
 # * why a within-arm change is not a treatment effect: **regression to the mean** (RTM) when
 #   patients are enrolled because their pain is high.
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)`: one bundled published result (estimate, interval, arm sizes, population) with
+#   its evidence tag and whether it was verified against the paper.
+
 # %% Provenance and fast mode
 import os
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from scipy import stats
 
 from bayes_ldn.datasets import load_record
 
@@ -76,7 +83,15 @@ for rho in (0.3, 0.5, 0.8):
     rows.append({"rho": rho, "change: mean": sims[:, 0].mean(), "change: SD": sims[:, 0].std(),
                  "ANCOVA: mean": sims[:, 2].mean(), "ANCOVA: SD": sims[:, 2].std(),
                  "theory SD ratio ANCOVA/change": np.sqrt((1 - rho**2) / (2 * (1 - rho)))})
-pd.DataFrame(rows).round(3)
+table = pd.DataFrame(rows)
+n_rep = N_SIMULATIONS // 2
+for row in rows:  # the next paragraph's claims, within 5 Monte Carlo SEs
+    for name in ("change", "ANCOVA"):
+        assert abs(row[f"{name}: mean"] + 0.5) < 5 * row[f"{name}: SD"] / np.sqrt(n_rep)
+    # an SD from n replications has relative SE about 1/sqrt(2n); the ratio of two of them at most sqrt(2) times that
+    ratio = row["ANCOVA: SD"] / row["change: SD"]
+    assert abs(np.log(ratio / row["theory SD ratio ANCOVA/change"])) < 5 / np.sqrt(n_rep)
+table.round(3)
 
 # %% [markdown]
 # Both are unbiased for $\delta = -0.5$; the SD ratio matches $\sqrt{(1+\rho)/2}$.
@@ -93,6 +108,8 @@ rng = np.random.default_rng(1)
 f = trial(500, effect=0.0, rho=0.5, sd=1.8, rng=rng, enrol_above=6.5)
 print(f"mean change in the placebo arm with NO effect: {f.loc[f.arm == 0, 'change'].mean():+.2f} NRS points")
 print(f"predicted: {-(1 - 0.5) * (f.baseline.mean() - 6.0):+.2f}")
+placebo_change = f.loc[f.arm == 0, "change"]
+assert abs(placebo_change.mean() + (1 - 0.5) * (f.baseline.mean() - 6.0)) < 5 * placebo_change.std() / np.sqrt(500)
 print(f"between-arm change difference: {f.loc[f.arm == 1, 'change'].mean() - f.loc[f.arm == 0, 'change'].mean():+.2f}")
 
 # %% [markdown]
@@ -111,6 +128,12 @@ print(f"between-arm change difference: {f.loc[f.arm == 1, 'change'].mean() - f.l
 # ## Worked answers
 #
 # **1.** Variance ratio change/ANCOVA $= 2(1-\rho)/(1-\rho^2) = 2/(1+\rho) = 1.33$: about 133 patients.
+
+# %% Answer 1
+print("variance ratio:", round(2 / (1 + 0.5), 2), "; patients:", round(100 * 2 / (1 + 0.5)))
+assert round(2 / (1 + 0.5), 2) == 1.33 and round(100 * 2 / (1 + 0.5)) == 133
+
+# %% [markdown]
 #
 # **2.** Conditional on an observed baseline imbalance $\Delta x$, the change score is biased by
 # $-(1-\rho)\Delta x$ and ANCOVA is not (it adjusts for $x$). Unconditionally both are unbiased.
@@ -127,8 +150,17 @@ res = pd.DataFrame(res, columns=["imbalance", "change", "ancova"])
 print("slope of estimate on imbalance: change",
       round(np.polyfit(res.imbalance, res.change, 1)[0], 2), "(theory -0.5); ANCOVA",
       round(np.polyfit(res.imbalance, res.ancova, 1)[0], 2), "(theory 0)")
+fit_change = stats.linregress(res.imbalance, res.change)
+fit_ancova = stats.linregress(res.imbalance, res.ancova)
+assert abs(fit_change.slope + 0.5) < 5 * fit_change.stderr and abs(fit_ancova.slope) < 5 * fit_ancova.stderr
 
 # %% [markdown]
 # **3.** $-0.9 = -(1-\rho)(\bar x - 6)$ gives $\bar x - 6 = 1.8$ points, i.e. one full SD (1.8):
 # plausible only if enrolment selected strongly on a noisy baseline. RTM could explain part of
 # the placebo response, not necessarily all of it -- and it cancels in the contrast anyway.
+
+# %% Answer 3
+placebo = load_record("final_pain_change_placebo")
+gap = placebo.estimate / -(1 - 0.5)
+print(f"enrolled mean baseline must exceed the population mean by {gap:.1f} points = {gap / 1.8:.1f} SD")
+assert np.isclose(gap, 1.8)

@@ -20,6 +20,22 @@
 # * runs the argument backwards (reverse-Bayes, Matthews 2018): which prior would *just* make the
 #   result unconvincing, and is that prior reasonable?
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record(id)`: one bundled published result with its provenance.
+# * `to_likelihood(record, conversion)`: the record as a normal likelihood (estimate, SE, sign so that
+#   positive = LDN better) through a named conversion (lesson 8).
+# * `priors.vague()`, `priors.normal(m, s)`, `priors.student_t(m, s, df)`, `priors.preset(name,
+#   mcid=...)`, `priors.skeptical(mcid=...)`: named, serialisable priors on the aligned effect, each
+#   with a rationale.
+# * `exact_posterior(likelihood, prior)`: the closed-form (or quadrature) posterior, with `.mean`,
+#   `.interval(p)`, `.prob_above(x)`.
+# * `sceptical_limit`, `advocacy_limit`, `intrinsic_credibility` (`bayes_ldn.reverse_bayes`): Matthews'
+#   reverse-Bayes limits and Held's intrinsic credibility, defined where they are used.
+# * `format_probability(p)`: prints a probability as ">0.999"/"<0.001" rather than a misleading
+#   "1.000".
+
 # %% Provenance and fast mode
 import os
 
@@ -48,6 +64,9 @@ print(f"{record.id}: {record.estimate} {record.units} ({record.lower} to {record
 # %%
 lik = to_likelihood(record, "ci_normal")
 print(f"aligned estimate {lik.estimate} (positive = LDN better), SE {lik.se:.3f}; {lik.conversion_note}")
+p_value = 2 * stats.norm.sf(lik.estimate / lik.se)
+print(f"two-sided p from the interval: {p_value:.3f}")
+assert round(p_value, 2) == 0.02  # "p about 0.02" in the introduction
 
 # %% [markdown]
 # ## Named priors
@@ -94,7 +113,25 @@ print(f"a skeptical prior with SD below {tipping:.2f} kPa (95% of its mass withi
 sl = sceptical_limit(record.lower, record.upper, ci_prob=0.95, scale="difference")
 print(f"SL = {sl.limit:.2f} kPa; critical prior N(0, {sl.prior_sd:.2f}^2); intrinsically credible: {sl.credible}")
 check = exact_posterior(lik, priors.normal(0.0, sl.prior_sd)).interval(0.95)
-print(f"posterior 95% CrI under that prior: {check[0]:.4f} to {check[1]:.2f} (touches 0, as promised)")
+print(f"posterior 95% CrI under that prior, likelihood at the printed estimate {lik.estimate}: "
+      f"{check[0]:.4f} to {check[1]:.2f}")
+midpoint = (record.lower + record.upper) / 2
+lik_mid = type(lik)(estimate=midpoint, se=lik.se, sign=1, scale="linear", units=lik.units, conversions=(),
+                    provenance={})
+check_mid = exact_posterior(lik_mid, priors.normal(0.0, sl.prior_sd)).interval(0.95)
+print(f"the same, likelihood at the interval's midpoint {midpoint}: {check_mid[0]:.2e} to {check_mid[1]:.2f}")
+assert abs(check_mid[0]) < 1e-9  # touches 0 exactly
+assert -0.05 < check[0] < 0  # the small miss explained below
+# %% [markdown]
+# With the likelihood centred on the interval's **midpoint** (2.05 kPa), the posterior interval
+# touches 0 exactly, as the formula promises. With the printed estimate (2.0 kPa) it misses by a
+# few hundredths: the formula for SL uses only $L$ and $U$, so it assumes the estimate is their
+# midpoint, and a published estimate and interval rounded separately (or an interval that is not
+# symmetric, such as a $t$- or bootstrap interval) do not quite agree. Whenever a paper's estimate
+# is not the midpoint of its interval, decide which number the likelihood uses and say so; the
+# package's `to_likelihood` uses the printed estimate and the interval's width.
+
+# %%
 z = lik.estimate / lik.se
 print(f"intrinsic credibility p_I: Held {intrinsic_credibility(z, method='held'):.3f}, "
       f"Matthews {intrinsic_credibility(z, method='matthews'):.3f}")
@@ -118,8 +155,15 @@ pain = load_record("final_pain")
 al = advocacy_limit(pain.lower, pain.upper, ci_prob=0.95, scale="difference")
 print(f"advocacy limit {al.limit:.2f} NRS points: an advocate's prior with 95% interval "
       f"{al.prior_interval[0]:.2f} to {al.prior_interval[1]:.2f} is needed")
-# The advocacy prior must place its mass between 0 and about -3 points (LDN better by up to three times the
-# MCID of 1 point), with mean about -1.5: more optimistic than any trial of LDN has shown.
+print(f"the advocate's prior: N({al.prior_mean:.2f}, {al.prior_sd:.2f}^2); its P(benefit beyond the 1-point MCID) "
+      f"= {stats.norm.cdf(-1.0, al.prior_mean, al.prior_sd):.2f}")
+assert round(al.limit, 2) == -1.97 and round(al.prior_mean, 2) == -0.99 and round(al.prior_sd, 2) == 0.50
+# The advocacy prior puts 95% of its mass between about -1.97 points and 0, centred on -0.99: before
+# FINAL, the advocate must be sure LDN lowers pain and think it as likely as not that the benefit
+# exceeds the 1-point MCID. Only then does FINAL's -0.34 (-0.95 to 0.27) become "convincing"
+# (posterior 95% interval just below 0). Whether such a prior is reasonable is the judgement
+# reverse-Bayes hands to the reader; its centre is about three times FINAL's own estimate.
+assert round(al.prior_mean / pain.estimate) == 3
 
 # %% Answer 2
 zs = np.linspace(1.97, 4.0, 400)
@@ -129,10 +173,12 @@ for zz in zs:
     credible.append(sceptical_limit(lo, hi, ci_prob=0.95, scale="difference").credible)
 first = zs[np.argmax(credible)]
 print(f"credible from z = {first:.3f}, i.e. p = {2 * stats.norm.sf(first):.4f} (theory: 0.013)")
+assert round(2 * stats.norm.sf(first), 3) == 0.013
 
 # %% Answer 3
 t_prior = priors.student_t(0.0, priors.skeptical(mcid=1.0).params["sigma"], 3.0)
 print("normal skeptical:", format_probability(prob_better(priors.skeptical(mcid=1.0).params["sigma"])),
       " t3 skeptical:", format_probability(exact_posterior(lik, t_prior).prob_above(0.0)))
+assert exact_posterior(lik, t_prior).prob_above(0.0) > prob_better(priors.skeptical(mcid=1.0).params["sigma"])
 # The t prior's heavy tails let a strong likelihood escape the shrinkage: when data and prior
 # conflict, a heavy-tailed prior gives way, so P(LDN better) goes up.

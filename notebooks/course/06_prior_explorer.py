@@ -27,6 +27,15 @@
 # P(LDN better) is about 0.99. A skeptic centres the prior on no effect, $N(0, s_0^2)$: how small
 # must $s_0$ be (how skeptical must one be) before P(LDN better) falls below 0.9?
 
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_record`, `to_likelihood`, `priors.normal`, `priors.skeptical`, `exact_posterior`,
+#   `format_probability`: a published result as a normal likelihood and its exact posterior under named
+#   priors (lessons 3 and 8).
+# * `explorer_link(result, prior=..., mcid=..., page=...)`: the address that opens the report's prior
+#   explorer on one result with the given settings.
+
 # %% Provenance and fast mode
 import os
 
@@ -130,3 +139,6 @@ moderate_1 = next(p for m, st, _, p in rows if (m, st) == (1.0, "moderate"))
 assert 0.9 < moderate_1 < 0.93  # "just above 0.9"
 assert below == [(1.0, "strong")]
 assert all((sd < s0_closed) == (p < 0.9) for _, _, sd, p in rows)
+sds = {(m, st): sd for m, st, sd, _ in rows}
+assert round(s0_closed, 3) == 0.539
+assert round(sds[(1.0, "strong")], 2) == 0.43 and round(sds[(1.0, "moderate")], 2) == 0.61

@@ -9,7 +9,7 @@
 # ---
 
 # %% [markdown]
-# # 6. Responders and harms: risk difference, odds ratio, and why the baseline risk matters
+# # 7. Responders and harms: risk difference, odds ratio, and why the baseline risk matters
 #
 # Trials report responders (at least 30% less pain) and harms (any adverse event, stopping
 # because of one) as counts. FINAL's intention-to-treat table: 20 of 49 LDN patients and 13 of 50
@@ -20,6 +20,21 @@
 # With independent Beta priors per arm, each arm's posterior is a Beta in closed form,
 # $p \mid y \sim \text{Beta}(a + y, b + n - y)$, so we can draw the posterior of any contrast
 # exactly (two Beta draws per sample, no MCMC). Here $a = b = 1/2$ (Jeffreys).
+
+# %% [markdown]
+# **Package functions used here** (each in one sentence; details in their docstrings):
+#
+# * `load_binary(id)`: bundled responder or adverse-event counts of both arms, with provenance.
+# * `JEFFREYS`: the Beta(1/2, 1/2) prior per arm; `BINARY_SEED`: the seed the reanalysis uses, so
+#   numbers match the report.
+# * `exact_contrast(counts, measure=..., better=..., arm_prior=..., random_seed=..., draws=...)`: exact
+#   Beta posteriors of both arms and the posterior of one contrast (RD, RR or OR) from independent
+#   draws, with Monte Carlo SEs.
+# * `beta_binomial_posterior` and `contrast_from_risks` (`bayes_ldn.stats_binary`): the closed-form
+#   two-arm posterior and a contrast computed from risk draws.
+# * `logistic_grid_posterior` (`bayes_ldn.stats_binary_grid`): the logistic model's posterior by
+#   quadrature on a grid, to compare with the closed form.
+# * `format_probability(p)`: ">0.999"/"<0.001" instead of "1.000".
 
 # %% Provenance and fast mode
 import os
@@ -58,6 +73,9 @@ for measure in ("rd", "rr", "or"):
     nat = s.natural
     print(f"{measure.upper()}: {nat['median']:.3f} (95% CrI {nat['lower']:.3f} to {nat['upper']:.3f}); "
           f"P(LDN better) {format_probability(s.probs['prob_better'])} (MC SE {s.mcse['prob_better']:.4f})")
+assert round(summaries["rd"].natural["median"], 2) in (0.14, 0.15, 0.16)  # "about 0.15"
+assert 1.8 < summaries["or"].natural["median"] < 2.2  # "about 2"
+assert len({s.probs["prob_better"] for s in summaries.values()}) == 1  # "the same number", next paragraph
 
 # %% [markdown]
 # All three P(LDN better) are the same number: $p_t > p_c$, $p_t/p_c > 1$ and an odds ratio above 1
@@ -79,6 +97,7 @@ def rd_from_or(odds_ratio: float, p_c: np.ndarray) -> np.ndarray:
 
 for p_c in (0.05, 0.14, 0.26, 0.42, 0.86):
     print(f"placebo risk {p_c:.2f}: OR 1.5 is an RD of {rd_from_or(1.5, p_c):+.3f} (NNT {1 / rd_from_or(1.5, p_c):.0f})")
+assert round(100 * rd_from_or(1.5, 0.05)) == 2 and round(100 * rd_from_or(1.5, 0.42)) == 10  # the next paragraph
 
 # %% [markdown]
 # The same OR 1.5 is 2 extra responders per 100 when response is rare, and 10 per 100 near 50%.
@@ -135,9 +154,16 @@ print(f"P(RD responders > 0.10) = {p_benefit:.3f}; P(excess AEs < 0.10) = {p_har
 # ## Worked answers
 
 # %% Answer 1
-rd_15, rd_50 = rd_from_or(1.5, 0.42), rd_from_or(1.5, 0.14)
+placebo_15 = load_binary("final_responders_15").counts
+placebo_50 = load_binary("final_responders_50").counts
+rates = (placebo_15.events_control / placebo_15.n_control, placebo_50.events_control / placebo_50.n_control)
+print(f"FINAL placebo responder rates: {rates[0]:.2f} (>= 15%), {rates[1]:.2f} (>= 50%)")
+assert rates == (0.42, 0.14)
+rd_15, rd_50 = rd_from_or(1.5, rates[0]), rd_from_or(1.5, rates[1])
 print(f"OR 1.5: RD {rd_15:.3f} at 42% (>= 15% threshold), {rd_50:.3f} at 14% (>= 50% threshold)")
 assert round(rd_15, 3) == 0.101 and round(rd_50, 3) == 0.056
+print(f"NNT {1 / rd_50:.0f} vs {1 / rd_15:.0f}")
+assert (round(1 / rd_50), round(1 / rd_15)) == (18, 10)
 # The rarer outcome gives half the RD for the same OR, and its SE is smaller only slowly: the >= 50%
 # threshold needs more patients to show the same OR, and its NNT is larger (18 vs 10).
 
@@ -159,4 +185,5 @@ assert p_rd != p_or
 # Different events: OR > 1.5 means an RD above rd_from_or(1.5, p_c), which depends on the placebo
 # risk p_c (about 0.26 here, so about 0.09), not the fixed 0.10.
 print(f"RD implied by OR 1.5 at p_c = 0.26: {rd_from_or(1.5, 0.26):.3f}")
+assert round(rd_from_or(1.5, 0.26), 2) == 0.09
 assert abs(special.expit(special.logit(0.26) + np.log(1.5)) - 0.26 - rd_from_or(1.5, 0.26)) < 1e-12

@@ -45,7 +45,9 @@ def test_notebooks_found():
     names = {p.name for p in NOTEBOOKS}
     for required in ("01_crossover_anatomy.py", "02_change_score_vs_ancova.py",
                      "03_priors_skeptical_reverse_bayes.py", "04_shrinkage_and_multiplicity.py",
-                     "05_checking_a_model.py", "06_prior_explorer.py", "07_binary_outcomes.py"):
+                     "05_checking_a_model.py", "06_prior_explorer.py", "07_binary_outcomes.py",
+                     "08_reading_a_papers_numbers.py", "09_units_and_nuisance_priors.py",
+                     "10_missing_data_and_estimands.py"):
         assert required in names
 
 
