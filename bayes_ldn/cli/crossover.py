@@ -37,7 +37,6 @@ from bayes_ldn.cli._output import print_result
 from bayes_ldn import priors as pr
 from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
 from bayes_ldn.data.crossover import CrossoverData
-from bayes_ldn.data.records import align_sign
 from bayes_ldn.data.simulate_crossover import SYNTHETIC_LABEL, simulate_crossover
 from bayes_ldn.designs.crossover import NUISANCE_NAMES, UNIT_FREE, crossover_model
 from bayes_ldn.diagnostics import convergence_table, failed_checks
@@ -110,14 +109,6 @@ def _option_problems(a: argparse.Namespace) -> list[str]:
     return out
 
 
-def _aligned_prior(prior: pr.EffectPrior, better: str) -> pr.EffectPrior:
-    """User-given priors are on the printed contrast; the model's prior is on the aligned one."""
-    if align_sign(better) < 0 and prior.family in ("normal", "student_t"):
-        return pr.EffectPrior(name=prior.name, family=prior.family, rationale=prior.rationale,
-                              params={**prior.params, "mu": 0.0 - prior.params["mu"]})
-    return prior
-
-
 def _inputs(a: argparse.Namespace) -> tuple[CrossoverData, pr.EffectPrior]:
     problems = _option_problems(a)
     try:
@@ -166,7 +157,7 @@ def _inputs(a: argparse.Namespace) -> tuple[CrossoverData, pr.EffectPrior]:
             problems += list(err.problems)
     if problems or data is None or prior is None:
         raise DataValidationError("bayes-ldn crossover", problems)
-    return data, _aligned_prior(prior, a.better)
+    return data, pr.from_printed(prior, a.better)
 
 
 def _rows(df: pd.DataFrame) -> dict[str, dict[str, float]]:

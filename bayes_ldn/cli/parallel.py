@@ -107,11 +107,7 @@ def _validate(args: argparse.Namespace) -> tuple[ParallelData, pr.EffectPrior]:
             problems += list(err.problems)
     if problems or data is None or prior is None:
         raise DataValidationError("bayes-ldn parallel", problems)
-    if args.better == "lower" and prior.family in ("normal", "student_t"):
-        # User-given priors are on the printed contrast; the models take the aligned one.
-        prior = pr.EffectPrior(name=prior.name, family=prior.family,
-                               params={**prior.params, "mu": 0.0 - prior.params["mu"]}, rationale=prior.rationale)
-    return data, prior
+    return data, pr.from_printed(prior, args.better)
 
 
 def _summary(idata, *, outcome: str, better: str, ci_prob: float) -> dict:

@@ -121,14 +121,6 @@ def _likelihood(a: argparse.Namespace) -> EffectLikelihood:
     return EffectLikelihood(**{**lik.__dict__, "provenance": {"trial": "command line", "evidence": "user"}})
 
 
-def _prior(prior: pr.EffectPrior, lik: EffectLikelihood) -> pr.EffectPrior:
-    if lik.sign < 0 and prior.family in ("normal", "student_t"):
-        # User-given priors are on the printed analysis scale; the models use the aligned one.
-        prior = pr.EffectPrior(name=prior.name, family=prior.family,
-                               params={**prior.params, "mu": 0.0 - prior.params["mu"]}, rationale=prior.rationale)
-    return prior
-
-
 def run(args: argparse.Namespace) -> int:
     """Compute and print the posterior."""
     if is_binary(args):
@@ -150,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             problems += list(err.problems)
     if problems or lik is None:
         raise DataValidationError("bayes-ldn posterior", list(dict.fromkeys(problems)))
-    prior = _prior(prior, lik)
+    prior = pr.from_printed(prior, "higher" if lik.sign > 0 else "lower")
     post = exact_posterior(lik, prior)
     row = decision_row_exact(lik, prior, post, mcid=mcid, rope=args.rope, ci_prob=args.report_ci_prob)
     keys = ["mean", "sd", "median", "lower", "upper", "ci_prob", "ci_kind", "prob_better"]
