@@ -10,8 +10,10 @@ The public API is importable from the package root; names resolve lazily, so
 '0.991'
 """
 
+import sys
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
 from typing import Any
 
 try:
@@ -69,6 +71,24 @@ _API = {
 _MODULES = ("priors", "conversions", "synthesis", "assurance", "reverse_bayes", "bayes_factor", "plots")
 
 __all__ = ["__version__", *_API, *_MODULES]
+
+
+class _Package(ModuleType):
+    """The package module, so that importing ``bayes_ldn.fit`` cannot replace ``bl.fit``.
+
+    Importing a submodule sets an attribute of the same name on its package; for ``fit`` and
+    ``random_finding`` (a module and a public function of one name) that would make ``bl.fit``
+    the module after the first fit. Such submodules stay reachable through ``sys.modules`` and
+    ``from bayes_ldn.fit import ...``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _API and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

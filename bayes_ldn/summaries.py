@@ -114,11 +114,15 @@ def decision_row_from_draws(
     *,
     mcid: float | None,
     rope: float | None,
-    var_name: str = "treatment_effect",
+    var_name: str = "treatment_effect_aligned",
     ci_prob: float = defaults.CI_PROB,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Decision row from posterior draws of the aligned effect (``method = "mcmc"``).
+
+    ``var_name`` names the **aligned** effect (positive = better); every design stores it as
+    ``treatment_effect_aligned`` beside the printed ``treatment_effect``
+    (= ``align_sign(better)`` x aligned), so the default is right for every model.
 
     ``mcse`` is the largest Monte Carlo SE among the row's probabilities; ``r_hat``,
     ``ess_bulk`` and ``divergences`` qualify every probability in the row.
