@@ -8,6 +8,13 @@ The public API is importable from the package root; names resolve lazily, so
 >>> post = bl.exact_posterior(lik, bl.priors.vague())
 >>> bl.format_probability(post.prob_above(0.0))
 '0.991'
+
+The one-call analyses (``analyze_crossover``, ``analyze_parallel``, ``analyze_estimate``) take
+the command line's options and return an :class:`~bayes_ldn.api.Analysis`:
+
+>>> r = bl.analyze_estimate(2.0, lower=0.35, upper=3.65, better="higher")
+>>> r.summary()[["median", "lower", "upper", "prob_better"]].to_dict("records")
+[{'median': '2', 'lower': '0.35', 'upper': '3.65', 'prob_better': '0.991'}]
 """
 
 import sys
@@ -23,6 +30,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 #: public name -> module that defines it
 _API = {
+    "analyze_crossover": "bayes_ldn.api.crossover",
+    "analyze_parallel": "bayes_ldn.api.parallel",
+    "analyze_estimate": "bayes_ldn.api.estimate",
+    "Analysis": "bayes_ldn.api.result",
     "Estimand": "bayes_ldn.estimand",
     "BayesLDNError": "bayes_ldn.exceptions",
     "DataValidationError": "bayes_ldn.exceptions",
