@@ -33,6 +33,7 @@ __all__ = [
     "decision_row_from_draws",
     "decision_row_exact",
     "format_decision_table",
+    "table_ci_prob",
 ]
 
 DECISION_COLUMNS = [
@@ -173,3 +174,10 @@ def format_decision_table(table: pd.DataFrame, columns: Sequence[str] | None = N
         if c in out:
             out[c] = out[c].map(lambda v: f"{v:.{digits}g}" if pd.notna(v) else "")
     return out[list(columns)] if columns else out
+
+
+def table_ci_prob(table: pd.DataFrame) -> float:
+    """The interval probability a decision table was computed with (its ``ci_prob`` column)."""
+    if "ci_prob" in table and table["ci_prob"].notna().any():
+        return float(table["ci_prob"].dropna().iloc[0])
+    return defaults.CI_PROB
