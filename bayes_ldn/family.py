@@ -26,7 +26,8 @@ import pandas as pd
 from scipy import stats
 
 from bayes_ldn import defaults
-from bayes_ldn.data.records import PublishedRecord, to_likelihood
+from bayes_ldn.data.records import PublishedRecord
+from bayes_ldn.data.standardized import standardized_family
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.stats import HierarchicalPosterior, conjugate_normal, normal_hierarchical
 
@@ -45,47 +46,6 @@ __all__ = [
 TAU_SWEEP: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)
 
 TauPrior = tuple[str, float] | float | stats.rv_continuous
-
-
-def _arm_sizes(record: PublishedRecord) -> tuple[int, int]:
-    sizes = [int(v) for v in record.n.values()]
-    if record.design != "parallel" or len(sizes) != 2:
-        raise DataValidationError(
-            f"record {record.id!r}",
-            [f"standardizing needs a parallel-group record with two arm sizes, got design "
-             f"{record.design!r} and n = {dict(record.n)}"],
-        )
-    return sizes[0], sizes[1]
-
-
-def standardized_family(records: Sequence[PublishedRecord], *, conversion: str = "ci_normal") -> pd.DataFrame:
-    """One row per record: aligned estimate and SE on the outcome's units and standardized.
-
-    Columns: ``outcome``, ``record``, ``label``, ``units``, ``better``, ``sign``, ``n_treatment``,
-    ``n_reference``, ``estimate`` (printed), ``estimate_aligned``, ``se``, ``sd_change``, ``smd``,
-    ``smd_se``, ``evidence``, ``verified``, ``conversion``.
-    """
-    problems = []
-    if not records:
-        problems.append("no records given")
-    ids = [r.id for r in records]
-    if len(set(ids)) != len(ids):
-        problems.append(f"duplicated record ids in {ids}")
-    raise_if("outcome family", problems)
-    rows = []
-    for r in records:
-        lik = to_likelihood(r, conversion)
-        n1, n2 = _arm_sizes(r)
-        factor = float(np.sqrt(1.0 / n1 + 1.0 / n2))
-        sd = lik.se / factor
-        rows.append({
-            "outcome": r.outcome, "record": r.id, "label": r.label, "units": r.units, "better": r.better,
-            "sign": lik.sign, "n_treatment": n1, "n_reference": n2, "estimate": r.estimate,
-            "estimate_aligned": lik.estimate, "se": lik.se, "sd_change": sd, "smd": lik.estimate / sd,
-            "smd_se": factor, "evidence": "+".join(r.evidence), "verified": r.verified,
-            "conversion": lik.conversion_note,
-        })
-    return pd.DataFrame(rows)
 
 
 def describe_tau_prior(tau_prior: TauPrior) -> str:
