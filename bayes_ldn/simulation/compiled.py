@@ -27,6 +27,7 @@ import numpy as np
 from bayes_ldn import defaults
 from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.nutpie_numba import compile_nutpie_numba
+from bayes_ldn.simulation.draws import thinned
 
 __all__ = ["CompiledTrialModel", "compile_trial_model", "compiled_once", "flat_draws", "thinned"]
 
@@ -129,16 +130,6 @@ def compiled_once(key: str, build: Callable[[], TrialModel]) -> CompiledTrialMod
     if key not in _CACHE:
         _CACHE[key] = compile_trial_model(build())
     return _CACHE[key]
-
-
-def thinned(values: np.ndarray, n_draws: int) -> np.ndarray:
-    """``n_draws`` draws evenly thinned over chains and draws of ``values`` (chains, draws, ...).
-
-    Returns shape ``(n_draws, *event_shape)``. Thinning reduces autocorrelation, which would
-    otherwise make SBC rank histograms U-shaped even for a correct sampler (Talts et al. 2018).
-    """
-    flat = values.reshape(-1, *values.shape[2:])
-    return flat[np.linspace(0, flat.shape[0] - 1, n_draws).round().astype(int)]
 
 
 def flat_draws(tree: Any, name: str, n_draws: int) -> np.ndarray:

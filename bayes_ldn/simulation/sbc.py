@@ -40,7 +40,7 @@ from scipy import stats
 
 from bayes_ldn.defaults import TARGET_ACCEPT
 from bayes_ldn.exceptions import raise_if
-from bayes_ldn.simulation.compiled import thinned
+from bayes_ldn.simulation.draws import thinned
 from bayes_ldn.simulation.engine import Study
 from bayes_ldn.stats import NormalMixture, conjugate_normal, normal_hierarchical
 
