@@ -55,7 +55,7 @@ class RandomFindingChoices:
         A median share of the difference carried by the placebo change above this points to
         "random finding".
     icc_values : tuple of float
-        Test-retest ICCs of the measure (cuff CPM: 0.47 to 0.73; published-numbers 6.2).
+        Test-retest ICCs of the measure (cuff CPM: 0.47 to 0.73; docs/reference/published-numbers.md 6.2).
     deviation_sds : tuple of float
         Baseline deviations of a group mean from the population mean (SD units), for the
         regression-to-the-mean sweep.
