@@ -19,53 +19,37 @@
 # %% Provenance and fast mode
 import os
 
-import pandas as pd
-
-from bayes_ldn.data.crossover import CrossoverData
-from bayes_ldn.data.simulate_crossover import simulate_crossover
-from bayes_ldn.datasets import load_record
-from bayes_ldn.designs.crossover import crossover_model
-from bayes_ldn.fit import fit
-from bayes_ldn.priors import vague
-from bayes_ldn.reanalysis import decision_table
-from bayes_ldn.spec import load_specs
-from bayes_ldn.summaries import format_decision_table
+import bayes_ldn as bl
 
 FAST = os.environ.get("BAYES_LDN_FAST") == "1"
 DRAWS = 500 if FAST else 2000
-records = [load_record(r) for r in ("bested_fiqr", "bested_spir")]
-pd.DataFrame([{"record": r.id, "estimate": r.estimate, "iqr": r.iqr, "n": dict(r.n),
-               "evidence": "+".join(r.evidence), "verified": r.verified} for r in records])
+for r in (bl.load_record("bested_fiqr"), bl.load_record("bested_spir")):
+    print(r.id, r.estimate, "IQR", r.iqr, dict(r.n), "+".join(r.evidence), "verified" if r.verified else "unverified")
 
 # %% [markdown]
-# ## Across conversions (vague prior)
+# ## Across conversions (vague prior): one exact posterior per named conversion
 
 # %%
-specs = [s for s in load_specs() if s.record.trial == "Bested 2023"]
-table = decision_table(specs)
-vague_rows = table[table["prior"] == "vague"].copy()
-vague_rows["conversion"] = vague_rows["conversions"].str.split(":").str[0]
-format_decision_table(vague_rows.drop_duplicates(["spec", "conversion"]),
-                      ["outcome", "conversion", "median", "lower", "upper", "prob_better", "evidence"])
+fiqr = bl.load_record("bested_fiqr")
+for conversion in ("wan2014", "luo2018", "cochrane"):
+    r = bl.analyze_estimate(median=fiqr.estimate, iqr=fiqr.iqr, n=sum(fiqr.n.values()), conversion=conversion, better="lower")
+    print(conversion, r.summary()[["median", "lower", "upper", "prob_better"]].to_dict("records")[0])
 
 # %% [markdown]
-# ## A simulated Bested-like crossover, fitted with the crossover model
+# ## A simulated Bested-like crossover, fitted on its DataFrame
 #
 # Truth: LDN lowers FIQR by 3 points, period effect -2, subject SD 15, residual SD 12, 58 patients.
 
 # %%
-frame, truth = simulate_crossover(treatment_effect=-3.0, period_effect=-2.0, subject_sd=15.0,
-                                  residual_sd=12.0, random_seed=58)
-data = CrossoverData.from_frame(frame, treatment="LDN", reference="placebo")
-model = crossover_model(data, vague(), better="lower", carryover="none", likelihood="normal", baseline=False)
+frame, truth = bl.simulate_crossover(treatment_effect=-3.0, period_effect=-2.0, subject_sd=15.0,
+                                     residual_sd=12.0, random_seed=58)
 # expected-warning: ConvergenceWarning: (R-hat > 1.01|ESS below 400)
 # expected-warning: idata = fit\(model
-idata = fit(model, random_seed=1, draws=DRAWS, tune=DRAWS, chains=2)
-effect = idata["posterior"]["treatment_effect"]
-print(f"truth {truth.treatment_effect}; "
-      f"posterior mean {float(effect.mean()):.2f}, 95% interval {float(effect.quantile(0.025)):.2f} "
-      f"to {float(effect.quantile(0.975)):.2f}")
+result = bl.analyze_crossover(frame, active="LDN", control="placebo", better="lower",
+                              draws=DRAWS, tune=DRAWS, chains=2)
+print("truth", truth.treatment_effect)
+result.summary()
 
 # %% [markdown]
-# Short chains in fast mode may trigger a `ConvergenceWarning` from `fit` (ESS below 400); it is
-# expected there and absent with the full number of draws.
+# Short chains in fast mode may trigger a `ConvergenceWarning` (ESS below 400); it is expected
+# there and absent with the full number of draws.
