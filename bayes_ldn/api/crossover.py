@@ -15,6 +15,7 @@ import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
+from bayes_ldn.api._choices import shared_choices
 from bayes_ldn.api.result import Analysis
 from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
 from bayes_ldn.data.crossover import CrossoverData
@@ -22,7 +23,7 @@ from bayes_ldn.designs.crossover import UNIT_FREE, crossover_model
 from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
-from bayes_ldn.ratios import equivalence_probability, parse_equivalence, ratio_summary
+from bayes_ldn.ratios import equivalence_probability, ratio_summary
 
 __all__ = ["CROSSOVER_SEED", "analyze_crossover", "crossover_option_problems"]
 
@@ -127,22 +128,12 @@ def analyze_crossover(
     DataValidationError
         Every problem with the options and the data, at once.
     """
-    if isinstance(equivalence, tuple):
-        equivalence = f"{equivalence[0]},{equivalence[1]}"
+    aligned, bounds, problems = shared_choices(prior=prior, better=better, mcid=mcid, equivalence=equivalence,
+                                               scale=scale)
     problems = crossover_option_problems(better=better, mcid=mcid, rope=rope, ci_prob=ci_prob, draws=draws,
-                                         tune=tune, chains=chains)
+                                         tune=tune, chains=chains) + problems
     if incomplete not in ("use", "drop"):
         problems.append(f"incomplete must be 'use' or 'drop', got {incomplete!r}")
-    bounds = None
-    try:
-        bounds = parse_equivalence(equivalence, scale)
-    except DataValidationError as err:
-        problems += list(err.problems)
-    aligned = None
-    try:
-        aligned = pr.parse_printed_prior(prior, better=better, mcid=mcid) if better is not None else None
-    except DataValidationError as err:
-        problems += list(err.problems)
     xo = None
     dropped = 0
     try:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
+from bayes_ldn.api._choices import shared_choices
 from bayes_ldn.api.result import Analysis
 from bayes_ldn.crossover_analysis import crossover_decision_row
 from bayes_ldn.data.parallel import ParallelData
@@ -24,7 +25,7 @@ from bayes_ldn.designs.parallel import parallel_model, reference_nuisance
 from bayes_ldn.diagnostics import convergence_table, divergences
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
-from bayes_ldn.ratios import equivalence_probability, parse_equivalence, ratio_summary
+from bayes_ldn.ratios import equivalence_probability, ratio_summary
 
 __all__ = ["PARALLEL_SEED", "analyze_parallel", "parallel_option_problems"]
 
@@ -109,20 +110,10 @@ def analyze_parallel(
         One decision row and one DataTree per outcome (``.fits``); ``.to_dict()`` is the
         command line's ``--json``.
     """
-    if isinstance(equivalence, tuple):
-        equivalence = f"{equivalence[0]},{equivalence[1]}"
+    aligned, bounds, problems = shared_choices(prior=prior, better=better, mcid=mcid, equivalence=equivalence,
+                                               scale=scale)
     problems = parallel_option_problems(better=better, method=method, mcid=mcid, ci_prob=ci_prob, draws=draws,
-                                        tune=tune, chains=chains)
-    bounds = None
-    try:
-        bounds = parse_equivalence(equivalence, scale)
-    except DataValidationError as err:
-        problems += list(err.problems)
-    aligned = None
-    try:
-        aligned = pr.parse_printed_prior(prior, better=better, mcid=mcid) if better is not None else None
-    except DataValidationError as err:
-        problems += list(err.problems)
+                                        tune=tune, chains=chains) + problems
     pdata = data if isinstance(data, ParallelData) else None
     if pdata is None:
         columns = {"arm": arm, "baseline": baseline, "followup": followup, "outcome": outcome_name,
