@@ -168,7 +168,11 @@ class EffectPrior:
 
 
 def normal(mu: float, sigma: float, *, name: str | None = None, rationale: str = "user-specified") -> EffectPrior:
-    """A user-given normal prior on the aligned effect."""
+    """A user-given normal prior N(mu, sigma).
+
+    Given to the command line or :mod:`bayes_ldn.api`, ``mu`` is on the printed scale (they align
+    it with :func:`from_printed`); given to a model builder, it is the aligned effect's prior.
+    """
     return EffectPrior(name=name or f"normal({mu:g},{sigma:g})", family="normal",
                        params={"mu": float(mu), "sigma": float(sigma)}, rationale=rationale)
 
@@ -176,7 +180,7 @@ def normal(mu: float, sigma: float, *, name: str | None = None, rationale: str =
 def student_t(
     mu: float, sigma: float, nu: float, *, name: str | None = None, rationale: str = "user-specified"
 ) -> EffectPrior:
-    """A user-given Student-t prior on the aligned effect."""
+    """A user-given Student-t prior (location ``mu`` as in :func:`normal`: printed for the API)."""
     return EffectPrior(name=name or f"t({mu:g},{sigma:g},{nu:g})", family="student_t",
                        params={"mu": float(mu), "sigma": float(sigma), "nu": float(nu)}, rationale=rationale)
 

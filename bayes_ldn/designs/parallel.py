@@ -111,7 +111,7 @@ def parallel_model(
     *,
     better: str,
     method: Literal["ancova", "change"],
-    likelihood: Literal["normal", "student"],
+    likelihood: Literal["normal", "student"] = "normal",
     nuisance: NuisancePriors | None = None,
 ) -> TrialModel:
     r"""Build the parallel-group model for one outcome.
