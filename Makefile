@@ -4,12 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reanalysis test test-fast test-sbc notebooks clean
+.PHONY: reanalysis test test-fast test-sbc notebooks clean lock
 
-$(STAMP): pyproject.toml
+# Installs the versions CI tested (requirements.lock, `make lock` refreshes it); re-runs when
+# pyproject.toml or the lock file changes.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,sim]"
+	$(BIN)/python -m pip install --quiet -r requirements.lock -e ".[test,sim]"
 	# Fill PyTensor's disk cache so that a first fit in a new process skips most compilation.
 	OPENBLAS_NUM_THREADS=1 $(BIN)/bayes-ldn precompile || echo "precompile failed: first fits will compile"
 	touch $(STAMP)
@@ -34,6 +36,10 @@ test-sbc: $(STAMP)
 ## Generate executed copies of every notebook (notebooks/**/*.ipynb, gitignored); FAST=1 for fewer draws.
 notebooks: $(STAMP)
 	BAYES_LDN_FAST=$(FAST) MPLBACKEND=Agg $(BIN)/jupytext --to ipynb --execute notebooks/reanalyses/*.py notebooks/course/*.py
+
+## Refresh requirements.lock (newest versions pyproject.toml allows; needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --extra test --extra sim --python-version 3.12 --annotation-style line --upgrade -o requirements.lock
 
 clean:
 	rm -rf $(VENV) reanalysis

@@ -8,10 +8,19 @@ The public API is importable from the package root; names resolve lazily, so
 >>> post = bl.exact_posterior(lik, bl.priors.vague())
 >>> bl.format_probability(post.prob_above(0.0))
 '0.991'
+
+The one-call analyses (``analyze_crossover``, ``analyze_parallel``, ``analyze_estimate``) take
+the command line's options and return an :class:`~bayes_ldn.api.Analysis`:
+
+>>> r = bl.analyze_estimate(2.0, lower=0.35, upper=3.65, better="higher")
+>>> r.summary()[["median", "lower", "upper", "prob_better"]].to_dict("records")
+[{'median': '2', 'lower': '0.35', 'upper': '3.65', 'prob_better': '0.991'}]
 """
 
+import sys
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
 from typing import Any
 
 try:
@@ -21,6 +30,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 #: public name -> module that defines it
 _API = {
+    "analyze_crossover": "bayes_ldn.api.crossover",
+    "analyze_parallel": "bayes_ldn.api.parallel",
+    "analyze_estimate": "bayes_ldn.api.estimate",
+    "Analysis": "bayes_ldn.api.result",
     "Estimand": "bayes_ldn.estimand",
     "BayesLDNError": "bayes_ldn.exceptions",
     "DataValidationError": "bayes_ldn.exceptions",
@@ -69,6 +82,24 @@ _API = {
 _MODULES = ("priors", "conversions", "synthesis", "assurance", "reverse_bayes", "bayes_factor", "plots")
 
 __all__ = ["__version__", *_API, *_MODULES]
+
+
+class _Package(ModuleType):
+    """The package module, so that importing ``bayes_ldn.fit`` cannot replace ``bl.fit``.
+
+    Importing a submodule sets an attribute of the same name on its package; for ``fit`` and
+    ``random_finding`` (a module and a public function of one name) that would make ``bl.fit``
+    the module after the first fit. Such submodules stay reachable through ``sys.modules`` and
+    ``from bayes_ldn.fit import ...``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _API and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

@@ -23,11 +23,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bayes_ldn import defaults
-from bayes_ldn.data.records import PublishedRecord, to_likelihood
-from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.data.records import PublishedRecord
+from bayes_ldn.data.standardized import standardized_family
+from bayes_ldn.priors_tau import TauPrior, as_tau_prior
 from bayes_ldn.stats import HierarchicalPosterior, conjugate_normal, normal_hierarchical
 
 __all__ = [
@@ -44,74 +44,16 @@ __all__ = [
 #: (0.1) to little pooling (1.0); 0.5 allows outcome effects differing by about one SD.
 TAU_SWEEP: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)
 
-TauPrior = tuple[str, float] | float | stats.rv_continuous
 
 
-def _arm_sizes(record: PublishedRecord) -> tuple[int, int]:
-    sizes = [int(v) for v in record.n.values()]
-    if record.design != "parallel" or len(sizes) != 2:
-        raise DataValidationError(
-            f"record {record.id!r}",
-            [f"standardizing needs a parallel-group record with two arm sizes, got design "
-             f"{record.design!r} and n = {dict(record.n)}"],
-        )
-    return sizes[0], sizes[1]
-
-
-def standardized_family(records: Sequence[PublishedRecord], *, conversion: str = "ci_normal") -> pd.DataFrame:
-    """One row per record: aligned estimate and SE on the outcome's units and standardized.
-
-    Columns: ``outcome``, ``record``, ``label``, ``units``, ``better``, ``sign``, ``n_treatment``,
-    ``n_reference``, ``estimate`` (printed), ``estimate_aligned``, ``se``, ``sd_change``, ``smd``,
-    ``smd_se``, ``evidence``, ``verified``, ``conversion``.
-    """
-    problems = []
-    if not records:
-        problems.append("no records given")
-    ids = [r.id for r in records]
-    if len(set(ids)) != len(ids):
-        problems.append(f"duplicated record ids in {ids}")
-    raise_if("outcome family", problems)
-    rows = []
-    for r in records:
-        lik = to_likelihood(r, conversion)
-        n1, n2 = _arm_sizes(r)
-        factor = float(np.sqrt(1.0 / n1 + 1.0 / n2))
-        sd = lik.se / factor
-        rows.append({
-            "outcome": r.outcome, "record": r.id, "label": r.label, "units": r.units, "better": r.better,
-            "sign": lik.sign, "n_treatment": n1, "n_reference": n2, "estimate": r.estimate,
-            "estimate_aligned": lik.estimate, "se": lik.se, "sd_change": sd, "smd": lik.estimate / sd,
-            "smd_se": factor, "evidence": "+".join(r.evidence), "verified": r.verified,
-            "conversion": lik.conversion_note,
-        })
-    return pd.DataFrame(rows)
-
-
-def describe_tau_prior(tau_prior: TauPrior) -> str:
+def describe_tau_prior(tau_prior: TauPrior | tuple[str, float] | float) -> str:
     """Printable form of a heterogeneity prior, e.g. ``half-normal(0.5)``."""
-    if isinstance(tau_prior, tuple):
-        family, scale = tau_prior
-        return f"{family.replace('half', 'half-')}({scale:g})"
-    if isinstance(tau_prior, (int, float)):
-        return f"fixed tau = {float(tau_prior):g}"
-    kw = {**dict(zip(("loc", "scale"), tau_prior.args, strict=False)), **tau_prior.kwds}
-    return f"{tau_prior.dist.name}({', '.join(f'{k}={v:g}' for k, v in kw.items())})"
-
-
-def _scipy_tau(tau_prior: TauPrior):
-    if isinstance(tau_prior, tuple):
-        family, scale = tau_prior
-        dists = {"halfnormal": stats.halfnorm, "halfcauchy": stats.halfcauchy}
-        if family not in dists or not scale > 0:
-            raise DataValidationError(
-                "heterogeneity prior",
-                [f"tau_prior must be ('halfnormal'|'halfcauchy', scale > 0), got {tau_prior!r}"],
-            )
-        return dists[family](scale=scale)
-    if isinstance(tau_prior, (int, float)) and not tau_prior >= 0:
-        raise DataValidationError("heterogeneity prior", [f"a fixed tau must be >= 0, got {tau_prior}"])
-    return tau_prior
+    tp = as_tau_prior(tau_prior)
+    if tp.family in ("halfnormal", "halfcauchy"):
+        return f"{tp.family.replace('half', 'half-')}({tp.params['scale']:g})"
+    if tp.is_fixed:
+        return f"fixed tau = {tp.params['value']:g}"
+    return tp.name
 
 
 def pooled_family_posterior(
@@ -119,7 +61,7 @@ def pooled_family_posterior(
 ) -> HierarchicalPosterior:
     """Exact hierarchical posterior over a :func:`standardized_family` table (SMD scale)."""
     return normal_hierarchical(
-        table["smd"].to_numpy(), table["smd_se"].to_numpy(), tau_prior=_scipy_tau(tau_prior),
+        table["smd"].to_numpy(), table["smd_se"].to_numpy(), tau_prior=as_tau_prior(tau_prior).for_quadrature(),
         mu_prior=mu_prior, labels=tuple(table["outcome"]),
     )
 
@@ -143,8 +85,9 @@ def pooled_family_table(
     ----------
     records : sequence of PublishedRecord
         The family (e.g. ``load_family("final_exploratory")``).
-    tau_prior : ("halfnormal"|"halfcauchy", scale), float, or frozen scipy distribution
-        Heterogeneity prior on the SMD scale (a float fixes ``tau``), e.g. ``("halfnormal", 0.5)``.
+    tau_prior : TauPrior, or ("halfnormal"|"halfcauchy", scale), or float
+        Heterogeneity prior on the SMD scale (a float fixes ``tau``), e.g. ``("halfnormal", 0.5)``;
+        every form becomes the one :class:`~bayes_ldn.priors_tau.TauPrior` (:func:`~bayes_ldn.priors_tau.as_tau_prior`).
     mu_prior : (mean, sd) or None
         Normal prior of the family mean SMD (aligned); ``None`` = flat.
     conversion : str

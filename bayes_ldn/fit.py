@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
+import re
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 import pymc as pm
 import xarray as xr
 
@@ -17,7 +22,46 @@ from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import ConvergenceWarning, DataValidationError
 from bayes_ldn.provenance import provenance_attrs
 
-__all__ = ["fit", "provenance_attrs"]
+__all__ = ["KNOWN_NOISE", "fit", "hidden_warnings", "provenance_attrs"]
+
+#: (category, message pattern) of warnings known to be noise while sampling: hidden and counted.
+KNOWN_NOISE: tuple[tuple[type[Warning], str], ...] = (
+    # NumPy/PyTensor floating-point overflow while warm-up explores the tails (rejected proposals).
+    (RuntimeWarning, r"(overflow|invalid value|divide by zero) encountered"),
+    # CPython 3.12 on PyMC's forked chains; the chains do not use threads after the fork.
+    (DeprecationWarning, r"use of fork\(\) may lead to deadlocks"),
+)
+
+
+@contextlib.contextmanager
+def _quiet_pymc_logger() -> Iterator[None]:
+    # PyMC logs a line per chain and sampler choice; quieten it while sampling, then restore it.
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _sort_warnings(caught: list[warnings.WarningMessage]) -> list[dict]:
+    """Re-emit every warning that is not known noise; count the noise."""
+    counts: dict[tuple[str, str], int] = {}
+    for w in caught:
+        noise = any(issubclass(w.category, cat) and re.search(pat, str(w.message)) for cat, pat in KNOWN_NOISE)
+        if noise:
+            key = (w.category.__name__, str(w.message))
+            counts[key] = counts.get(key, 0) + 1
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    return [{"category": c, "message": m, "count": n} for (c, m), n in counts.items()]
+
+
+def hidden_warnings(idata: xr.DataTree) -> pd.DataFrame:
+    """The known-noise warnings ``fit`` hid, one row per distinct message, with their count."""
+    rows = json.loads(idata.attrs.get("hidden_warnings", "[]"))
+    return pd.DataFrame(rows, columns=["category", "message", "count"])
 
 
 def fit(
@@ -51,7 +95,9 @@ def fit(
     log_likelihood : bool
         Also compute the pointwise log-likelihood (needed for PSIS-LOO).
     var_names_check : list of str, optional
-        Variables whose convergence is checked and stamped; default ``["treatment_effect"]``.
+        Variables whose convergence is checked and stamped; default
+        ``["treatment_effect_aligned"]`` (the printed ``treatment_effect`` is its sign flip, with
+        the same diagnostics).
 
     Returns
     -------
@@ -64,15 +110,23 @@ def fit(
     -----
     ConvergenceWarning
         When R-hat, ESS or divergences fail the thresholds in :mod:`bayes_ldn.defaults`.
+    Any other warning raised while sampling
+        Passed on unchanged, except the known noise in :data:`KNOWN_NOISE` (floating-point
+        overflow while the sampler explores the tails during warm-up, the fork notice of
+        PyMC's multiprocess sampler), which is counted in the DataTree's
+        ``attrs["hidden_warnings"]`` (JSON list of ``category``, ``message``, ``count``;
+        :func:`hidden_warnings` reads it as a table).
+
+    Notes
+    -----
+    PyMC's logger is quietened to ERROR while sampling and restored to its previous level
+    afterwards, so ``fit`` leaves global logging as it found it.
     """
     if nuts_sampler not in ("nutpie", "pymc"):
         raise DataValidationError("fit", [f"nuts_sampler must be 'nutpie' or 'pymc', got {nuts_sampler!r}"])
-    logging.getLogger("pymc").setLevel(logging.ERROR)
     cores = min(chains, os.cpu_count() or 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        warnings.simplefilter("ignore", category=FutureWarning)
+    with _quiet_pymc_logger(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         if nuts_sampler == "nutpie":
             idata = _sample_nutpie(model.pymc_model, draws=draws, tune=tune, chains=chains, cores=cores,
                                    random_seed=random_seed, target_accept=target_accept)
@@ -84,7 +138,9 @@ def fit(
         if log_likelihood:
             idata = pm.compute_log_likelihood(idata, model=model.pymc_model, extend_inferencedata=True,
                                               progressbar=False)
-    check = var_names_check or ["treatment_effect"]
+    hidden = _sort_warnings(caught)
+    # The printed effect is a deterministic sign flip of the aligned one: same diagnostics.
+    check = var_names_check or ["treatment_effect_aligned"]
     table = convergence_table(idata, [v for v in check if v in idata["posterior"]])
     idata.attrs.update(
         provenance_attrs(
@@ -99,6 +155,7 @@ def fit(
             convergence=table.to_dict(orient="records"),
         )
     )
+    idata.attrs["hidden_warnings"] = json.dumps(hidden)
     problems = failed_checks(table)
     if problems:
         warnings.warn("; ".join(problems), ConvergenceWarning, stacklevel=2)

@@ -30,10 +30,13 @@ from uuid import uuid4
 
 import numpy as np
 
-__all__ = ["NUTPIE_VERSIONS", "compile_nutpie_numba", "supported"]
+__all__ = ["MIRRORED", "NUTPIE_VERSIONS", "compile_nutpie_numba", "supported"]
 
 #: nutpie versions whose ``compile_pymc`` internals this module mirrors.
 NUTPIE_VERSIONS = ("0.16.",)
+#: The exact versions this module was written and checked against (bit-for-bit draws), pinned in
+#: ``requirements.lock``; ``tests/foundation/test_pins.py`` fails when the installed ones drift.
+MIRRORED = {"nutpie": "0.16.11", "pytensor": "3.3.8", "numba": "0.68.0"}
 
 # Bump when the generated wrapper source changes meaning without changing its text.
 _WRAPPER_VERSION = 1

@@ -1,7 +1,15 @@
 """Named, data-independent, serialisable priors for a treatment effect.
 
-All priors are on the *aligned* scale (positive = treatment better), so "skeptical" and
-"enthusiastic" mean the same thing for every outcome whatever its printed direction.
+Inside the models every prior is on the *aligned* scale (positive = treatment better), so
+"skeptical" and "enthusiastic" mean the same thing for every outcome whatever its printed direction.
+
+**One sign convention for users** (the command line and :mod:`bayes_ldn.api` alike): a prior
+with a location you choose (``normal:MEAN,SD``, ``t:MEAN,SD,DF``, :func:`normal`,
+:func:`student_t`) is on the *printed* scale (treatment minus control, as printed; log ratio on
+the log scale); the MCID-anchored presets are *directional* (enthusiastic = centred on benefit
+whatever the printed direction). :func:`from_printed` and :func:`parse_printed_prior` are the
+only place the printed -> aligned flip happens: with ``a = align_sign(better)`` the aligned prior
+of a printed N(m, s) is N(a m, s), and a preset is left as it is.
 
 Clinical presets (Spiegelhalter, Freedman & Parmar 1994, J R Stat Soc A 157:357,
 doi:10.2307/2983527; Spiegelhalter, Abrams & Myles 2004, *Bayesian Approaches to Clinical Trials
@@ -31,6 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from bayes_ldn.data.records import align_sign
 from bayes_ldn.exceptions import DataValidationError, raise_if
 
 __all__ = [
@@ -38,8 +47,10 @@ __all__ = [
     "STRENGTHS",
     "EffectPrior",
     "enthusiastic",
+    "from_printed",
     "normal",
     "parse_prior",
+    "parse_printed_prior",
     "pessimistic",
     "preset",
     "skeptical",
@@ -157,7 +168,11 @@ class EffectPrior:
 
 
 def normal(mu: float, sigma: float, *, name: str | None = None, rationale: str = "user-specified") -> EffectPrior:
-    """A user-given normal prior on the aligned effect."""
+    """A user-given normal prior N(mu, sigma).
+
+    Given to the command line or :mod:`bayes_ldn.api`, ``mu`` is on the printed scale (they align
+    it with :func:`from_printed`); given to a model builder, it is the aligned effect's prior.
+    """
     return EffectPrior(name=name or f"normal({mu:g},{sigma:g})", family="normal",
                        params={"mu": float(mu), "sigma": float(sigma)}, rationale=rationale)
 
@@ -165,7 +180,7 @@ def normal(mu: float, sigma: float, *, name: str | None = None, rationale: str =
 def student_t(
     mu: float, sigma: float, nu: float, *, name: str | None = None, rationale: str = "user-specified"
 ) -> EffectPrior:
-    """A user-given Student-t prior on the aligned effect."""
+    """A user-given Student-t prior (location ``mu`` as in :func:`normal`: printed for the API)."""
     return EffectPrior(name=name or f"t({mu:g},{sigma:g},{nu:g})", family="student_t",
                        params={"mu": float(mu), "sigma": float(sigma), "nu": float(nu)}, rationale=rationale)
 
@@ -261,3 +276,42 @@ def parse_prior(text: str, *, mcid: float | None = None) -> EffectPrior:
     raise DataValidationError(
         "prior", [f"cannot read prior {text!r}; write normal:MEAN,SD or t:MEAN,SD,DF (numbers)"]
     )
+
+
+def is_directional(prior: EffectPrior) -> bool:
+    """True for the flat prior and the MCID-anchored presets (already in the direction of benefit)."""
+    return prior.family == "flat" or prior.name.partition("_")[0] in PRESETS
+
+
+def _negated(prior: EffectPrior) -> EffectPrior:
+    if prior.family == "mixture":
+        comps = [_negated(EffectPrior(**c)).to_dict() for c in prior.params["components"]]
+        return EffectPrior(name=prior.name, family="mixture", rationale=prior.rationale,
+                           params={**prior.params, "components": comps})
+    return EffectPrior(name=prior.name, family=prior.family, rationale=prior.rationale,
+                       params={**prior.params, "mu": 0.0 - prior.params["mu"]})
+
+
+def from_printed(prior: EffectPrior, better: str) -> EffectPrior:
+    r"""The aligned prior a model takes, from a prior given on the printed scale.
+
+    With :math:`a = \text{align\_sign(better)}` (+1 for "higher", -1 for "lower") a printed
+    prior :math:`p(\delta)` becomes :math:`p(a\theta)` on the aligned effect :math:`\theta =
+    a\delta`; for the symmetric families this is the location :math:`\mu \to a\mu`. Presets
+    (``skeptical_*``, ``enthusiastic_*``, ``pessimistic_*``, ``vague``) are directional by
+    definition and are returned unchanged, so ``enthusiastic`` never turns pessimistic under
+    ``better="lower"``.
+    """
+    if align_sign(better) > 0 or is_directional(prior):
+        return prior
+    return _negated(prior)
+
+
+def parse_printed_prior(text: str | EffectPrior, *, better: str, mcid: float | None = None) -> EffectPrior:
+    """Parse a user's prior (command-line text or an :class:`EffectPrior`) into the aligned prior.
+
+    ``normal:MEAN,SD`` and ``t:MEAN,SD,DF`` are on the printed scale; ``NAME[_strength]``
+    presets are anchored on ``mcid`` (a positive magnitude) in the direction of benefit.
+    """
+    prior = text if isinstance(text, EffectPrior) else parse_prior(text, mcid=mcid)
+    return from_printed(prior, better)

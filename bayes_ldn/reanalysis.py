@@ -22,7 +22,7 @@ from bayes_ldn.exact import exact_posterior
 from bayes_ldn.provenance import provenance_attrs
 from bayes_ldn.spec import AnalysisSpec, load_specs, spec_priors
 from bayes_ldn.stats import format_probability
-from bayes_ldn.summaries import DECISION_COLUMNS, decision_row_exact, format_decision_table
+from bayes_ldn.summaries import DECISION_COLUMNS, decision_row_exact, format_decision_table, table_ci_prob
 
 __all__ = ["decision_table", "summary_markdown", "write_reanalysis"]
 
@@ -55,7 +55,7 @@ def summary_markdown(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> str:
     lines = [
         "# bayes_ldn reanalysis of published LDN results",
         "",
-        f"Intervals: {100 * defaults.CI_PROB:g}% equal-tailed credible intervals on the published contrast "
+        f"Intervals: {100 * table_ci_prob(table):g}% equal-tailed credible intervals on the published contrast "
         "scale (LDN minus placebo, as printed). Probabilities are in the direction of benefit. "
         "All posteriors are exact (conjugate or quadrature); no sampling.",
         "",
@@ -95,7 +95,7 @@ def conversion_sensitivity_markdown(table: pd.DataFrame) -> list[str]:
         "Each row is one named way to turn a median and IQR (or a p-value, or an effect size) into a "
         "normal likelihood; none is the published analysis.",
         "",
-        "| spec | conversion | SE (= posterior SD, flat prior) | 95% CrI | P(LDN better) |",
+        f"| spec | conversion | SE (= posterior SD, flat prior) | {100 * table_ci_prob(table):g}% CrI | P(LDN better) |",
         "|---|---|---|---|---|",
     ]
     for spec in specs:
@@ -118,14 +118,19 @@ FAMILY_TAU_PRIOR = ("halfnormal", 0.5)
 FAMILY_MU_PRIOR = (0.0, 1.0)
 
 
-def family_section(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> dict[str, str]:
-    """FINAL's exploratory outcomes: unpooled and pooled posteriors side by side, and a tau sweep."""
+def family_section(table: pd.DataFrame, specs: Sequence[AnalysisSpec], *, ci_prob: float | None = None
+                   ) -> dict[str, str]:
+    """FINAL's exploratory outcomes: unpooled and pooled posteriors side by side, and a tau sweep.
+
+    Intervals at ``ci_prob`` (default: the decision table's).
+    """
     from bayes_ldn.datasets import load_family
     from bayes_ldn.family import pooled_family_table, tau_prior_sweep
 
     records = load_family("final_exploratory")
-    head = pooled_family_table(records, tau_prior=FAMILY_TAU_PRIOR, mu_prior=FAMILY_MU_PRIOR)
-    sweep = tau_prior_sweep(records, mu_prior=FAMILY_MU_PRIOR)
+    ci = table_ci_prob(table) if ci_prob is None else ci_prob
+    head = pooled_family_table(records, tau_prior=FAMILY_TAU_PRIOR, mu_prior=FAMILY_MU_PRIOR, ci_prob=ci)
+    sweep = tau_prior_sweep(records, mu_prior=FAMILY_MU_PRIOR, ci_prob=ci)
     lines = [
         "# FINAL exploratory outcomes: unpooled vs pooled",
         "",
@@ -133,7 +138,8 @@ def family_section(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> dict[s
         f"tau ~ half-normal({FAMILY_TAU_PRIOR[1]:g}), family mean ~ N{FAMILY_MU_PRIOR}; exact (quadrature over tau). "
         "Each outcome's SD of change is recovered from its CI and arm sizes; signs aligned so positive = LDN better.",
         "",
-        "| outcome | units | unpooled (95% CrI) | P(better) unpooled | pooled (95% CrI) | P(better) pooled | evidence |",
+        f"| outcome | units | unpooled ({100 * ci:g}% CrI) | P(better) unpooled | pooled ({100 * ci:g}% CrI) | "
+        "P(better) pooled | evidence |",
         "|---|---|---|---|---|---|---|",
     ]
     for _, r in head.iterrows():

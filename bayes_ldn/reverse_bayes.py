@@ -20,7 +20,7 @@ With a 95% interval ``(L, U)`` on the analysis scale (a difference, or a log rat
 
   .. math:: AL = -\frac{(U + L)(U - L)^2}{2 U L}.
 
-  (Derived in ``shared/reference/anchors.md`` 7.3 by solving "posterior limit = 0"; note the
+  (Derived in ``docs/reference/check-cases.md`` 7.3 by solving "posterior limit = 0"; note the
   leading minus sign, which a public ``meta_ancred()`` snippet omits.) ``|AL|`` grows without
   bound as a CI limit approaches 0.
 

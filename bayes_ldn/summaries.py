@@ -33,6 +33,7 @@ __all__ = [
     "decision_row_from_draws",
     "decision_row_exact",
     "format_decision_table",
+    "table_ci_prob",
 ]
 
 DECISION_COLUMNS = [
@@ -114,11 +115,15 @@ def decision_row_from_draws(
     *,
     mcid: float | None,
     rope: float | None,
-    var_name: str = "treatment_effect",
+    var_name: str = "treatment_effect_aligned",
     ci_prob: float = defaults.CI_PROB,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Decision row from posterior draws of the aligned effect (``method = "mcmc"``).
+
+    ``var_name`` names the **aligned** effect (positive = better); every design stores it as
+    ``treatment_effect_aligned`` beside the printed ``treatment_effect``
+    (= ``align_sign(better)`` x aligned), so the default is right for every model.
 
     ``mcse`` is the largest Monte Carlo SE among the row's probabilities; ``r_hat``,
     ``ess_bulk`` and ``divergences`` qualify every probability in the row.
@@ -169,3 +174,10 @@ def format_decision_table(table: pd.DataFrame, columns: Sequence[str] | None = N
         if c in out:
             out[c] = out[c].map(lambda v: f"{v:.{digits}g}" if pd.notna(v) else "")
     return out[list(columns)] if columns else out
+
+
+def table_ci_prob(table: pd.DataFrame) -> float:
+    """The interval probability a decision table was computed with (its ``ci_prob`` column)."""
+    if "ci_prob" in table and table["ci_prob"].notna().any():
+        return float(table["ci_prob"].dropna().iloc[0])
+    return defaults.CI_PROB

@@ -93,7 +93,7 @@ def logistic_contrast(
     ess = float(azs.ess(da, method="bulk"))
     summ = summarize_contrast(da.values, measure=measure, sign=1 if better == "higher" else -1, mcid=mcid,
                               rope=rope, ci_prob=ci_prob, ess=ess)
-    conv = convergence_table(idata, [var, "treatment_effect", "baseline_logit"])
+    conv = convergence_table(idata, [var, "treatment_effect_aligned", "baseline_logit"])
     return summ, {"r_hat": float(conv["r_hat"].max()), "ess_bulk": float(conv["ess_bulk"].min()),
                   "divergences": int(conv["divergences"].iloc[0])}
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _machine import write_table  # noqa: E402
 
 from bayes_ldn.simulation import nuts_study, rank_uniformity, run_study, throughput  # noqa: E402
-from bayes_ldn.simulation.compiled import cached_compiled  # noqa: E402
+from bayes_ldn.simulation.structures import cached_compiled  # noqa: E402
 from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, available_structures  # noqa: E402
 from bayes_ldn.stats import normal_hierarchical  # noqa: E402
 

@@ -92,7 +92,8 @@ def profile(out: Path) -> None:
     import pymc  # noqa: F401
 
     from bayes_ldn.simulation import simulation_seeds
-    from bayes_ldn.simulation.compiled import cached_compiled, flat_draws
+    from bayes_ldn.simulation.compiled import flat_draws
+    from bayes_ldn.simulation.structures import cached_compiled
     from bayes_ldn.simulation.sbc import posterior_arrays, sbc_nuts, thinned
 
     study = _study()

@@ -130,7 +130,7 @@ def run_binary(a: argparse.Namespace) -> int:
 
         prior = _printed_to_aligned(got["prior"], a.better, user_given=":" in a.prior)
         model = logistic_model(counts, prior, better=a.better, baseline_prior=got["baseline"])
-        idata = fit(model, random_seed=a.random_seed, var_names_check=["treatment_effect", "baseline_logit"])
+        idata = fit(model, random_seed=a.random_seed, var_names_check=["treatment_effect_aligned", "baseline_logit"])
         summ, conv = logistic_contrast(idata, measure=a.measure, better=a.better, mcid=mcid, rope=rope,
                                        ci_prob=a.report_ci_prob)
         out = summary_json(summ)

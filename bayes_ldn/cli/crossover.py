@@ -33,17 +33,14 @@ from typing import Any
 import pandas as pd
 
 from bayes_ldn import defaults
-from bayes_ldn.cli._output import print_result
 from bayes_ldn import priors as pr
-from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
+from bayes_ldn.api.crossover import CROSSOVER_SEED, analyze_crossover, crossover_option_problems
+from bayes_ldn.cli._output import print_result
 from bayes_ldn.data.crossover import CrossoverData
-from bayes_ldn.data.records import align_sign
 from bayes_ldn.data.simulate_crossover import SYNTHETIC_LABEL, simulate_crossover
-from bayes_ldn.designs.crossover import NUISANCE_NAMES, UNIT_FREE, crossover_model
-from bayes_ldn.diagnostics import convergence_table, failed_checks
+from bayes_ldn.designs.crossover import NUISANCE_NAMES, UNIT_FREE
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.fit import fit
-from bayes_ldn.ratios import parse_equivalence, scale_summaries
+from bayes_ldn.ratios import parse_equivalence
 from bayes_ldn.summaries import DECISION_COLUMNS
 
 __all__ = ["register", "run"]
@@ -80,7 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mcid", type=float, help="clinically important difference (positive magnitude)")
     p.add_argument("--rope", type=float, help="half-width of the region of practical equivalence")
     p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--seed", "--random-seed", dest="seed", type=int, default=CROSSOVER_SEED,
+                   help=f"random seed (default {CROSSOVER_SEED})")
     p.add_argument("--draws", type=int, default=defaults.DRAWS, help="draws per chain")
     p.add_argument("--tune", type=int, default=defaults.TUNE, help="tuning steps per chain")
     p.add_argument("--chains", type=int, default=defaults.CHAINS, help="chains")
@@ -93,32 +91,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _option_problems(a: argparse.Namespace) -> list[str]:
-    out = []
-    if a.better is None:
-        out.append("--better higher|lower is required: the direction of benefit is an analysis choice")
-    for name in ("mcid", "rope"):
-        v = getattr(a, name)
-        if v is not None and not v > 0:
-            out.append(f"--{name} must be positive, got {v}")
-    if not 0 < a.ci_prob < 1:
-        out.append(f"--ci-prob must lie in (0, 1), got {a.ci_prob}")
-    for name in ("draws", "tune", "chains"):
-        if getattr(a, name) < 1:
-            out.append(f"--{name} must be at least 1, got {getattr(a, name)}")
+    out = crossover_option_problems(better=a.better, mcid=a.mcid, rope=a.rope, ci_prob=a.ci_prob, draws=a.draws,
+                                    tune=a.tune, chains=a.chains, prefix="--")
     if a.out is not None and Path(a.out).exists() and not Path(a.out).is_dir():
         out.append(f"--out {a.out!r} exists and is not a directory")
     return out
 
 
-def _aligned_prior(prior: pr.EffectPrior, better: str) -> pr.EffectPrior:
-    """User-given priors are on the printed contrast; the model's prior is on the aligned one."""
-    if align_sign(better) < 0 and prior.family in ("normal", "student_t"):
-        return pr.EffectPrior(name=prior.name, family=prior.family, rationale=prior.rationale,
-                              params={**prior.params, "mu": 0.0 - prior.params["mu"]})
-    return prior
-
-
-def _inputs(a: argparse.Namespace) -> tuple[CrossoverData, pr.EffectPrior]:
+def _inputs(a: argparse.Namespace) -> CrossoverData:
     problems = _option_problems(a)
     try:
         parse_equivalence(a.equivalence, a.scale)
@@ -159,19 +139,11 @@ def _inputs(a: argparse.Namespace) -> tuple[CrossoverData, pr.EffectPrior]:
         try:
             data = CrossoverData.from_frame(df, treatment=active, reference=control, columns=columns,
                                             scale=a.scale)
-            if a.incomplete == "drop":
-                a.subjects_dropped = data.completeness()["n_incomplete_subjects"]
-                data = data.complete_only()
         except DataValidationError as err:
             problems += list(err.problems)
     if problems or data is None or prior is None:
         raise DataValidationError("bayes-ldn crossover", problems)
-    return data, _aligned_prior(prior, a.better)
-
-
-def _rows(df: pd.DataFrame) -> dict[str, dict[str, float]]:
-    keys = ["mean", "sd", "median", "lower", "upper"]
-    return {str(r["label"]): {k: float(r[k]) for k in keys} for _, r in df.iterrows()}
+    return data
 
 
 def _write_datatree(idata: Any, stem: Path) -> Path:
@@ -189,47 +161,21 @@ def _write_datatree(idata: Any, stem: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate, fit, print and (with ``--out``) write."""
-    data, prior = _inputs(args)
-    carryover = "sequence" if args.carryover else "none"
-    model = crossover_model(data, prior, better=args.better, carryover=carryover,
-                            likelihood=args.likelihood, baseline=args.baseline is not None,
-                            nuisance=args.nuisance)
-    checked = ["treatment_effect", "period_effect", "subject_sd", "residual_sd"]
-    checked += ["sequence_effect"] if carryover == "sequence" else []
-    idata = fit(model, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains,
-                nuts_sampler=args.sampler, var_names_check=checked)
-    row = crossover_decision_row(model, idata, prior, mcid=args.mcid, rope=args.rope, trial=args.trial,
-                                 outcome=args.outcome, units=args.units, ci_prob=args.ci_prob)
-    conv = convergence_table(idata, checked)
-    out: dict[str, Any] = {k: row[k] for k in ("mean", "sd", "median", "lower", "upper", "ci_prob", "ci_kind",
-                                               "prob_better")}
-    if args.mcid is not None:
-        out["prob_better_than_mcid"] = row["prob_better_than_mcid"]
-    if args.rope is not None:
-        out["prob_rope"] = row["prob_rope"]
-    out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{data.treatment} - {data.reference}",
-               scale=data.scale)
-    out.update(scale_summaries(idata["posterior"]["treatment_effect"], scale=data.scale, ci_prob=args.ci_prob,
-                              equivalence=args.equivalence))
-    out["period_effect"] = _rows(effect_summary(idata, "period_effect", ci_prob=args.ci_prob))
-    if carryover == "sequence":
-        out["sequence_effect"] = _rows(effect_summary(idata, "sequence_effect", ci_prob=args.ci_prob))
-    problems = failed_checks(conv)
-    out.update(r_hat=float(conv["r_hat"].max()), ess_bulk=float(conv["ess_bulk"].min()),
-               divergences=int(conv["divergences"].iloc[0]), converged=not problems,
-               convergence_problems=problems, **data.completeness(), incomplete=args.incomplete,
-               n_subjects_dropped=getattr(args, "subjects_dropped", 0),
-               nuisance=model.choices["nuisance"], data_scale=model.choices["data_scale"],
-               prior=prior.describe(), prior_scale="aligned (positive = better)",
-               choices={k: v for k, v in model.choices.items() if k != "sequence_orders"},
-               sequence_orders={k: list(v) for k, v in data.sequence_orders.items()}, random_seed=args.seed,
-               data_source=SYNTHETIC_LABEL if args.synthetic_seed is not None else str(args.data))
-
+    """Validate, fit (:func:`bayes_ldn.api.analyze_crossover`), print and (with ``--out``) write."""
+    data = _inputs(args)
+    result = analyze_crossover(
+        data, active=data.treatment, control=data.reference, better=args.better, outcome=args.outcome,
+        baseline=args.baseline, carryover=args.carryover, likelihood=args.likelihood, prior=args.prior,
+        nuisance=args.nuisance, scale=args.scale, equivalence=args.equivalence, incomplete=args.incomplete,
+        mcid=args.mcid, rope=args.rope, ci_prob=args.ci_prob, random_seed=args.seed, draws=args.draws,
+        tune=args.tune, chains=args.chains, sampler=args.sampler, trial=args.trial, units=args.units)
+    out = dict(result.to_dict())
+    out["data_source"] = SYNTHETIC_LABEL if args.synthetic_seed is not None else str(args.data)
     if args.out is not None:
         target = Path(args.out)
         target.mkdir(parents=True, exist_ok=True)
+        row = result.rows[0]
         pd.DataFrame([row])[[c for c in DECISION_COLUMNS if c in row]].to_csv(target / "decision.csv", index=False)
-        written = [target / "decision.csv", _write_datatree(idata, target / "crossover")]
+        written = [target / "decision.csv", _write_datatree(result.idata, target / "crossover")]
         out["written"] = [str(w) for w in written]
     return print_result(out, as_json=args.json)

@@ -20,15 +20,14 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
+from bayes_ldn.api.parallel import PARALLEL_SEED, analyze_parallel, parallel_option_problems
 from bayes_ldn.data.parallel import ParallelData
-from bayes_ldn.data.records import align_sign
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.ratios import parse_equivalence, scale_summaries
+from bayes_ldn.ratios import parse_equivalence
 from bayes_ldn.stats import format_probability
 
 __all__ = ["register", "run"]
@@ -50,8 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--better", choices=("higher", "lower"), help="direction of benefit (required)")
     p.add_argument("--likelihood", choices=("normal", "student"), default="normal", help="residuals (default normal)")
     p.add_argument("--prior", default="vague", help="NAME[_strength] | normal:MEAN,SD | t:MEAN,SD,DF")
-    p.add_argument("--mcid", type=float, help="clinical threshold for the preset priors (positive)")
-    p.add_argument("--seed", type=int, default=20250411, help="random seed (default 20250411)")
+    p.add_argument("--mcid", type=float, help="clinical threshold for the preset priors (positive); adds "
+                                              "prob_better_than_mcid")
+    p.add_argument("--seed", "--random-seed", dest="seed", type=int, default=PARALLEL_SEED,
+                   help=f"random seed (default {PARALLEL_SEED})")
     p.add_argument("--draws", type=int, default=defaults.DRAWS, help="draws per chain")
     p.add_argument("--tune", type=int, default=defaults.TUNE, help="tuning steps per chain")
     p.add_argument("--chains", type=int, default=defaults.CHAINS, help="chains")
@@ -65,23 +66,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _validate(args: argparse.Namespace) -> tuple[ParallelData, pr.EffectPrior]:
-    problems: list[str] = []
-    if args.better is None:
-        problems.append("--better higher|lower is required: the direction of benefit is an analysis choice")
-    if args.mcid is not None and not args.mcid > 0:
-        problems.append(f"--mcid must be positive, got {args.mcid}")
-    if not 0 < args.ci_prob < 1:
-        problems.append(f"--ci-prob must lie in (0, 1), got {args.ci_prob}")
-    if min(args.draws, args.tune, args.chains) < 1:
-        problems.append("--draws, --tune and --chains must be positive")
+def _validate(args: argparse.Namespace) -> ParallelData:
+    problems = parallel_option_problems(better=args.better, method=args.method, mcid=args.mcid,
+                                        ci_prob=args.ci_prob, draws=args.draws, tune=args.tune, chains=args.chains,
+                                        prefix="--")
     try:
         parse_equivalence(args.equivalence, args.scale)
     except DataValidationError as err:
         problems += list(err.problems)
-    prior = None
     try:
-        prior = pr.parse_prior(args.prior, mcid=args.mcid if args.mcid and args.mcid > 0 else None)
+        pr.parse_prior(args.prior, mcid=args.mcid if args.mcid and args.mcid > 0 else None)
     except DataValidationError as err:
         problems += list(err.problems)
     if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
@@ -105,63 +99,25 @@ def _validate(args: argparse.Namespace) -> tuple[ParallelData, pr.EffectPrior]:
                                            columns=columns, covariates=covs, scale=args.scale)
         except DataValidationError as err:
             problems += list(err.problems)
-    if problems or data is None or prior is None:
+    if problems or data is None:
         raise DataValidationError("bayes-ldn parallel", problems)
-    if args.better == "lower" and prior.family in ("normal", "student_t"):
-        # User-given priors are on the printed contrast; the models take the aligned one.
-        prior = pr.EffectPrior(name=prior.name, family=prior.family,
-                               params={**prior.params, "mu": 0.0 - prior.params["mu"]}, rationale=prior.rationale)
-    return data, prior
-
-
-def _summary(idata, *, outcome: str, better: str, ci_prob: float) -> dict:
-    from bayes_ldn.diagnostics import convergence_table, divergences
-
-    post = idata["posterior"]
-    q = [(1 - ci_prob) / 2, 0.5, 1 - (1 - ci_prob) / 2]
-
-    def describe(name: str) -> dict:
-        x = post[name].values.ravel()
-        lo, med, hi = np.quantile(x, q)
-        return {"mean": float(x.mean()), "sd": float(x.std(ddof=1)), "median": float(med),
-                "lower": float(lo), "upper": float(hi)}
-
-    effect = describe("treatment_effect")
-    aligned = align_sign(better) * post["treatment_effect"].values.ravel()
-    table = convergence_table(idata, ["treatment_effect"]).iloc[0]
-    return {
-        "outcome": outcome, "contrast": "active minus control", **effect, "ci_prob": ci_prob,
-        "ci_kind": defaults.CI_KIND, "prob_better": float(np.mean(aligned > 0)),
-        "change_active": describe("change_treatment"), "change_control": describe("change_reference"),
-        "r_hat": float(table["r_hat"]), "ess_bulk": float(table["ess_bulk"]), "divergences": divergences(idata),
-    }
+    return data
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate, fit each outcome, print, and write outputs."""
-    data, prior = _validate(args)
-    from bayes_ldn.designs.parallel import parallel_model, reference_nuisance
-    from bayes_ldn.fit import fit
-
-    results, draws = [], []
-    for outcome in data.outcomes:
-        model = parallel_model(data.select(outcome), prior, better=args.better, method=args.method,
-                               likelihood=args.likelihood, nuisance=reference_nuisance())
-        idata = fit(model, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
-        res = _summary(idata, outcome=outcome, better=args.better, ci_prob=args.ci_prob)
-        res.update(method=args.method, likelihood=args.likelihood, prior=prior.describe(),
-                   prior_scale="aligned (positive = better)", seed=args.seed, scale=data.scale,
-                   nuisance="reference (flat locations and slopes, 1/sigma): unit-free, uses no data")
-        res.update(scale_summaries(idata["posterior"]["treatment_effect"], scale=data.scale, ci_prob=args.ci_prob,
-                                  equivalence=args.equivalence))
-        results.append(res)
-        draws.append(pd.DataFrame({"outcome": outcome,
-                                   "treatment_effect": idata["posterior"]["treatment_effect"].values.ravel()}))
-    payload = results[0] if len(results) == 1 else results
+    """Validate, fit each outcome (:func:`bayes_ldn.api.analyze_parallel`), print, and write outputs."""
+    data = _validate(args)
+    result = analyze_parallel(data, active=data.treatment, control=data.reference, better=args.better,
+                              method=args.method, likelihood=args.likelihood, prior=args.prior, mcid=args.mcid,
+                              scale=args.scale, equivalence=args.equivalence, ci_prob=args.ci_prob,
+                              random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
+    results = result.details
+    payload = result.to_dict()
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "summary.json").write_text(json.dumps(payload, indent=2))
+        draws = [pd.DataFrame({"outcome": name, "treatment_effect": x}) for name, x in result.draws.items()]
         pd.concat(draws, ignore_index=True).to_csv(out / "draws.csv", index=False)
     if args.json:
         print(json.dumps(payload, indent=2))

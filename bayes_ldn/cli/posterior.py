@@ -16,18 +16,13 @@ difference, or as a ratio (for example 0.5247) with ``--scale log``.
 from __future__ import annotations
 
 import argparse
-import math
 
 from bayes_ldn import defaults
 from bayes_ldn.cli._binary_posterior import add_arguments as add_binary_arguments
 from bayes_ldn.cli._binary_posterior import is_binary, run_binary
 from bayes_ldn.cli._output import print_result
-from bayes_ldn import priors as pr
-from bayes_ldn.conversions import Converted
-from bayes_ldn.data.records import CONVERSIONS, EffectLikelihood, PublishedRecord, Source, align_sign, to_likelihood
-from bayes_ldn.exact import exact_posterior
-from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.summaries import decision_row_exact
+from bayes_ldn.api.estimate import analyze_estimate
+from bayes_ldn.data.records import CONVERSIONS
 
 __all__ = ["register", "run"]
 
@@ -59,110 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _problems(a: argparse.Namespace) -> list[str]:
-    out = []
-    if a.better is None:
-        out.append("--better higher|lower is required: the direction of benefit is an analysis choice")
-    if a.median is not None:
-        if a.estimate is not None:
-            out.append("give --estimate or --median, not both")
-        if a.conversion is None:
-            out.append(
-                "a median/IQR cannot enter a normal model without a named conversion: add "
-                "--conversion wan2014|luo2018|cochrane (or effect_size / p_normal)"
-            )
-        if a.iqr is None and a.conversion in ("wan2014", "luo2018", "cochrane"):
-            out.append("--median needs --iqr for a median/IQR conversion")
-    elif a.estimate is None:
-        out.append("give --estimate (or --median with --iqr, --n and --conversion)")
-    has_ci = a.lower is not None or a.upper is not None
-    if has_ci and (a.lower is None or a.upper is None):
-        out.append("give both --lower and --upper")
-    elif has_ci and not a.lower < a.upper:
-        out.append(f"--lower ({a.lower}) must be below --upper ({a.upper}); swap them if reversed")
-    if a.se is not None and (has_ci or a.p_value is not None):
-        out.append("give --se alone, or a CI, or a p-value: not several")
-    if a.se is None and not has_ci and a.p_value is None and a.median is None:
-        out.append("give --lower/--upper, --se or --p-value")
-    if a.mcid is not None and not a.mcid > 0:
-        out.append(f"--mcid must be positive, got {a.mcid}")
-    if a.mcid is not None and a.scale == "log" and a.mcid == 1:
-        out.append("--mcid 1 on the ratio scale is no effect; give the clinically important ratio, e.g. 0.8")
-    return out
-
-
-def _likelihood(a: argparse.Namespace) -> EffectLikelihood:
-    est = a.median if a.median is not None else a.estimate
-    if a.se is not None:
-        if not a.se > 0:
-            raise DataValidationError("--se", [f"SE must be positive, got {a.se}"])
-        value = est
-        if a.scale == "log":
-            if not est > 0:
-                raise DataValidationError("--estimate", [f"a ratio on the log scale must be > 0, got {est}"])
-            value = math.log(est)
-        sign = align_sign(a.better)
-        return EffectLikelihood(
-            estimate=sign * value, se=a.se, sign=sign, scale=a.scale, units="",
-            conversions=(Converted(a.se, "se_given", "SE as given on the command line"),),
-            provenance={"trial": "command line", "record": "command line", "evidence": "user"},
-        )
-    conversion = a.conversion or ("ci_normal" if a.lower is not None else "p_normal")
-    record = PublishedRecord(
-        id="command-line input", trial="command line", outcome="effect", label="", units="",
-        design="crossover" if a.median is not None else "parallel",
-        measure="ratio" if a.scale == "log" else ("median_difference" if a.median is not None else "mean_difference"),
-        contrast=("treatment", "control"), better=a.better, population="unknown",
-        n={"n": a.n} if a.n is not None else {}, estimate=est, lower=a.lower, upper=a.upper,
-        ci_prob=a.ci_prob if a.lower is not None else None, p=a.p_value, iqr=a.iqr,
-        source=Source(citation="command line"), location="command line", evidence=("TAB",), verified=False,
-    )
-    lik = to_likelihood(record, conversion, df=a.df)
-    return EffectLikelihood(**{**lik.__dict__, "provenance": {"trial": "command line", "evidence": "user"}})
-
-
-def _prior(prior: pr.EffectPrior, lik: EffectLikelihood) -> pr.EffectPrior:
-    if lik.sign < 0 and prior.family in ("normal", "student_t"):
-        # User-given priors are on the printed analysis scale; the models use the aligned one.
-        prior = pr.EffectPrior(name=prior.name, family=prior.family,
-                               params={**prior.params, "mu": 0.0 - prior.params["mu"]}, rationale=prior.rationale)
-    return prior
-
-
 def run(args: argparse.Namespace) -> int:
     """Compute and print the posterior."""
     if is_binary(args):
         return run_binary(args)
-    # Collect every problem (arguments, numbers, prior) before reporting any of them.
-    problems = _problems(args)
-    mcid = None
-    if args.mcid is not None and args.mcid > 0:
-        mcid = abs(math.log(args.mcid)) if args.scale == "log" else args.mcid
-    try:
-        prior = pr.parse_prior(args.prior, mcid=mcid)
-    except DataValidationError as err:
-        problems += list(err.problems)
-    lik = None
-    if not problems or args.better is not None:
-        try:
-            lik = _likelihood(args)
-        except DataValidationError as err:
-            problems += list(err.problems)
-    if problems or lik is None:
-        raise DataValidationError("bayes-ldn posterior", list(dict.fromkeys(problems)))
-    prior = _prior(prior, lik)
-    post = exact_posterior(lik, prior)
-    row = decision_row_exact(lik, prior, post, mcid=mcid, rope=args.rope, ci_prob=args.report_ci_prob)
-    keys = ["mean", "sd", "median", "lower", "upper", "ci_prob", "ci_kind", "prob_better"]
-    if mcid is not None:
-        keys.append("prob_better_than_mcid")
-    if args.rope is not None:
-        keys.append("prob_rope")
-    keys.append("prob_harm")
-    out = {k: row[k] for k in keys}
-    if args.scale == "log":
-        out.update(median_ratio=math.exp(row["median"]), lower_ratio=math.exp(row["lower"]),
-                   upper_ratio=math.exp(row["upper"]))
-    out.update(scale=args.scale, prior=prior.describe(), prior_scale="aligned (positive = better)",
-               conversions=lik.conversion_note, method="exact")
-    return print_result(out, as_json=args.json)
+    result = analyze_estimate(
+        args.estimate, better=args.better, lower=args.lower, upper=args.upper, ci_prob=args.ci_prob, se=args.se,
+        p_value=args.p_value, median=args.median, iqr=args.iqr, n=args.n, conversion=args.conversion, df=args.df,
+        scale=args.scale, mcid=args.mcid, rope=args.rope, prior=args.prior, report_ci_prob=args.report_ci_prob)
+    return print_result(result.to_dict(), as_json=args.json)

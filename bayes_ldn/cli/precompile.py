@@ -42,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     from bayes_ldn.compile_cache import compiled_nutpie
     from bayes_ldn.exceptions import DataValidationError
-    from bayes_ldn.simulation.compiled import structure_builder
-    from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, available_structures
+    from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, available_structures, structure_builder
 
     known = available_structures()
     if args.models is None:

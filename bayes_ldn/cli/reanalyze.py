@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
-import io
 import sys
-import tempfile
-from pathlib import Path
 
 from bayes_ldn import defaults
 from bayes_ldn.reanalysis import write_reanalysis
@@ -29,37 +25,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _via_command(argv: list[str], folder: str):
-    """A section that runs another subcommand into a scratch folder and returns its files.
-
-    The subcommand validates and computes everything itself; its files land under ``folder/``
-    of the reanalysis output, which is written only after every section has succeeded.
-    """
-
-    def section(table, specs) -> dict[str, bytes]:
-        from bayes_ldn.cli import build_parser
-
-        with tempfile.TemporaryDirectory(prefix=".bayes_ldn-") as tmp:
-            args = build_parser(argv[0].replace("-", "_")).parse_args([*argv, "--out", tmp])
-            with contextlib.redirect_stdout(io.StringIO()):
-                args.func(args)
-            return {f"{folder}/{p.name}": p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
-
-    return section
-
-
-def sections(*, report: bool = True, workers: int | None = None) -> list:
+def sections(*, report: bool = True, workers: int | None = None, ci_prob: float = defaults.CI_PROB) -> list:
     """Output sections contributed by the other analyses: verdicts, synthesis, report.
 
-    ``workers`` processes draw the report's figures (:class:`bayes_ldn.report.render.FigureRenderer`).
+    Each is a library call that returns its files in memory (:mod:`bayes_ldn.reanalysis_sections`),
+    with intervals and labels at ``ci_prob``; ``workers`` processes draw the report's figures
+    (:class:`bayes_ldn.report.render.FigureRenderer`).
     """
     from bayes_ldn.reanalysis import family_section
+    from bayes_ldn.reanalysis_sections import random_finding_section, synthesis_section
 
     parts = [
-        family_section,
-        _via_command(["random-finding", "--trial", "final", "--outcome", "cpm"], "random_finding_cpm"),
-        _via_command(["random-finding", "--trial", "final", "--outcome", "memory"], "random_finding_memory"),
-        _via_command(["synthesize"], "synthesis"),
+        functools.partial(family_section, ci_prob=ci_prob),
+        functools.partial(random_finding_section, trial="final", outcome="cpm", ci_prob=ci_prob),
+        functools.partial(random_finding_section, trial="final", outcome="memory", ci_prob=ci_prob),
+        functools.partial(synthesis_section, ci_prob=ci_prob),
     ]
     if report:
         from bayes_ldn.report import report_section
@@ -75,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bayes-ldn reanalyze: --workers must be at least 1, got {args.workers}", file=sys.stderr)
         return 2
     table = write_reanalysis(args.out, models_dir=args.models, ci_prob=args.ci_prob,
-                             sections=sections(report=report, workers=args.workers))
+                             sections=sections(report=report, workers=args.workers, ci_prob=args.ci_prob))
     print(
         f"bayes-ldn reanalyze: {len(table)} decision rows for {table['spec'].nunique()} analyses "
         f"written to {args.out}/ (decisions.csv, summary.md, {'report.html, ' if report else ''}random_finding_*/, "

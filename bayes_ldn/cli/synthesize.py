@@ -18,30 +18,21 @@ Nothing is written until every input has been validated.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from pathlib import Path
-
-import numpy as np
 
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
 from bayes_ldn import synthesis as sy
 from bayes_ldn.cli._binary_synthesize import add_arguments as add_binary_arguments
 from bayes_ldn.cli._binary_synthesize import is_binary_csv, run_binary_synthesis
-from bayes_ldn.data.records import to_likelihood
-from bayes_ldn.datasets import load_record
-from bayes_ldn.assurance import Success, TrialDesign, assurance_curve_data, cpm_design_prior
+from bayes_ldn.synthesis.outputs import DEFAULTS, MCID, synthesis_outputs
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.stats import format_probability
 
 __all__ = ["register", "run"]
 
-#: Default thresholds on the synthesis scales (stated in the help and the table).
-MCID = {"smd": 0.5, "nrs": 1.0}
-#: CPM: no published MCID for cuff CPM; 2 kPa is the middle of models/final-cpm.toml's sweep.
-CPM_MCID_KPA = 2.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,15 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", type=Path, help="CSV of studies: study, estimate, se or lower/upper")
     p.add_argument("--better", choices=("higher", "lower"), default="higher",
                    help="direction of benefit of --data estimates (default higher: positive = better)")
-    p.add_argument("--mu-prior", default="flat", help="normal:MEAN,SD or flat (default flat)")
-    p.add_argument("--tau-prior", default="halfnormal:0.5",
+    p.add_argument("--mu-prior", default=DEFAULTS["mu_prior"], help="normal:MEAN,SD or flat (default flat)")
+    p.add_argument("--tau-prior", default=DEFAULTS["tau_prior"],
                    help="halfnormal:SCALE | halfcauchy:SCALE | rhodes (SMD only) | fixed:VALUE | uniform:L,U | "
                         "turner[:SETTING] (log OR only) | gamma_precision:A,B "
                         "(default halfnormal:0.5, weakly informative on an SMD or log-OR scale)")
     p.add_argument("--mcid", type=float, help="clinical threshold (default 0.5 SMD, 1 NRS point; none for --data)")
-    p.add_argument("--scale", choices=sy.SCALES, default="smd", help="bundled trials' common scale (default smd)")
-    p.add_argument("--rho", type=float, default=0.5, help="crossover within-patient correlation (default 0.5)")
-    p.add_argument("--bested-outcome", choices=("spir", "fiqr"), default="spir", help="Bested 2023 outcome")
+    p.add_argument("--scale", choices=sy.SCALES, default=DEFAULTS["scale"], help="bundled trials' common scale (default smd)")
+    p.add_argument("--rho", type=float, default=DEFAULTS["rho"], help="crossover within-patient correlation (default 0.5)")
+    p.add_argument("--bested-outcome", choices=("spir", "fiqr"), default=DEFAULTS["bested_outcome"], help="Bested 2023 outcome")
     p.add_argument("--include-sensitivity", action="store_true", help="add Younger 2009 (symptoms)")
     p.add_argument("--outcome-sd", type=float, help="between-patient SD for --data assurance")
     p.add_argument("--ci-prob", type=float, default=defaults.CI_PROB, help="credible interval probability")
@@ -108,59 +99,20 @@ def _validate(args: argparse.Namespace) -> tuple:
     return mu_prior, tau_prior, studies
 
 
-def _png(ax) -> bytes:
-    buf = io.BytesIO()
-    fig = ax.figure
-    fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=120)
-    return buf.getvalue()
-
-
 def run(args: argparse.Namespace) -> int:
     """Validate, compute everything in memory, then write (or print)."""
     if args.data is not None and is_binary_csv(args.data):
         return run_binary_synthesis(args, _parse_mu_prior)
     mu_prior, tau_prior, studies = _validate(args)
-    from bayes_ldn import plots
-
     bundled = studies is None
+    result, studies, files = synthesis_outputs(
+        studies, mu_prior=mu_prior, mu_prior_label=args.mu_prior, tau_prior=tau_prior, mcid=args.mcid,
+        ci_prob=args.ci_prob, scale=args.scale, rho=args.rho, bested_outcome=args.bested_outcome,
+        include_sensitivity=args.include_sensitivity, outcome_sd=args.outcome_sd,
+        files=args.out is not None)
     mcid = args.mcid if args.mcid is not None else (MCID[args.scale] if bundled else None)
-    if bundled:
-        def studies_for(rho: float):
-            return sy.ldn_pain_studies(
-                scale=args.scale, rho=rho, bested_outcome=args.bested_outcome,
-                conversions=sy.LDN_PAIN_CONVERSIONS, include_sensitivity=args.include_sensitivity,
-            )
-        studies = studies_for(args.rho)
-    result = sy.synthesize(studies, mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid)
     summary = result.summary(args.ci_prob)
-    files: dict[str, bytes] = {}
     if args.out is not None:
-        table = sy.synthesis_table(result, args.ci_prob)
-        files["synthesis_table.csv"] = table.to_csv(index=False).encode()
-        files["forest.png"] = _png(plots.plot_forest(sy.forest_plot_data(result, args.ci_prob)))
-        files["leave_one_out.csv"] = sy.leave_one_out(
-            studies, mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid, ci_prob=args.ci_prob
-        ).to_csv(index=False).encode()
-        sd = 1.0 if (bundled and args.scale == "smd") else args.outcome_sd
-        if bundled and args.scale == "nrs":
-            sd = 2.0  # stated planning SD for pain NRS (the table says so)
-        if sd is not None:
-            files.update(_assurance_files(result, sd, bundled, args))
-        if bundled:
-            files["prior_sensitivity.csv"] = sy.prior_sensitivity(
-                studies, mu_priors={args.mu_prior: mu_prior, "normal:0,1": (0.0, 1.0)},
-                tau_priors={"halfnormal:0.5": sy.halfnormal_tau(0.5), "halfcauchy:0.5": sy.halfcauchy_tau(0.5),
-                            "rhodes": sy.rhodes_tau(), "fixed:0": sy.fixed_tau(0.0)}
-                if args.scale == "smd" else {"halfnormal:1": sy.halfnormal_tau(1.0),
-                                              "halfcauchy:1": sy.halfcauchy_tau(1.0), "fixed:0": sy.fixed_tau(0.0)},
-                mcid=mcid, ci_prob=args.ci_prob,
-            ).to_csv(index=False).encode()
-            if args.scale == "smd":
-                files["rho_sweep.csv"] = sy.rho_sweep(
-                    studies_for, [0.2, 0.35, 0.5, 0.65, 0.8], mu_prior=mu_prior, tau_prior=tau_prior,
-                    mcid=mcid, ci_prob=args.ci_prob,
-                ).to_csv(index=False).encode()
         args.out.mkdir(parents=True, exist_ok=True)
         for name, content in files.items():
             (args.out / name).write_bytes(content)
@@ -177,44 +129,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_text(result, summary, args, sorted(files))
     return 0
-
-
-def _assurance_files(result, sd: float, bundled: bool, args) -> dict[str, bytes]:
-    from bayes_ldn import plots
-
-    success = Success(kind="z_test", alpha=0.025)
-    ns = np.arange(10, 601, 5)
-    rho = args.rho if bundled else 0.5
-    designs = {"parallel": TrialDesign(design="parallel", outcome_sd=sd, rho=None),
-               f"crossover (rho = {rho:g})": TrialDesign(design="crossover", outcome_sd=sd, rho=rho)}
-    pain = assurance_curve_data(result.posterior.predictive, designs, success, ns,
-                                scale=f"pain {result.scale}, design prior = synthesis predictive")
-    frames = [pain]
-    from matplotlib.figure import Figure
-
-    n_panels = 2 if bundled else 1
-    fig = Figure(figsize=(6.0 * n_panels, 4.2))
-    axes = fig.subplots(1, n_panels, squeeze=False)[0]
-    plots.plot_assurance(pain, ax=axes[0])
-    if bundled:
-        cpm_prior = cpm_design_prior(pr.skeptical(mcid=CPM_MCID_KPA, strength="moderate"), conversion="ci_normal")
-        # Planning SD from FINAL's own CI: SD = SE / sqrt(1/n1 + 1/n2).
-        rec = load_record("final_cpm")
-        n1, n2 = rec.n.values()
-        cpm_sd = to_likelihood(rec, "ci_normal").se / np.sqrt(1 / n1 + 1 / n2)
-        cpm_designs = {"parallel": TrialDesign(design="parallel", outcome_sd=cpm_sd, rho=None),
-                       "crossover (rho = 0.5)": TrialDesign(design="crossover", outcome_sd=cpm_sd, rho=0.5)}
-        cpm = assurance_curve_data(cpm_prior, cpm_designs, success, ns,
-                                   scale=f"CPM kPa, FINAL posterior under skeptical (MCID {CPM_MCID_KPA:g} kPa)")
-        plots.plot_assurance(cpm, ax=axes[1])
-        frames.append(cpm)
-    import pandas as pd
-
-    buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=120)
-    return {"assurance.png": buf.getvalue(),
-            "assurance.csv": pd.concat(frames, ignore_index=True).to_csv(index=False).encode()}
 
 
 def _print_text(result, summary, args, files) -> None:

@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bayes_ldn.datasets import load_family, load_record
+from bayes_ldn.data.bundled import load_family, load_record
 from bayes_ldn.exceptions import raise_if
-from bayes_ldn.family import standardized_family
+from bayes_ldn.data.standardized import standardized_family
 
 __all__ = ["BASELINE", "BASELINE_CORRELATION", "CHANGE_CORRELATION", "SYNTHETIC_LABEL", "SimulatedTrial",
            "simulate_final_like"]

@@ -20,26 +20,31 @@ def aggregate_model(likelihood: EffectLikelihood, prior: EffectPrior) -> TrialMo
 
         \hat\theta \sim N(\theta, s^2), \qquad \theta \sim p_0
 
-    ================  ====================  ======
-    symbol            variable              dims
-    ================  ====================  ======
-    :math:`\theta`    ``treatment_effect``  scalar
-    :math:`\hat\theta` ``outcome`` (observed) scalar
-    ================  ====================  ======
+    ==================  ============================  ======
+    symbol              variable                      dims
+    ==================  ============================  ======
+    :math:`\theta`      ``treatment_effect_aligned``  scalar (positive = better)
+    :math:`a\theta`     ``treatment_effect``          scalar (printed contrast)
+    :math:`\hat\theta`  ``outcome`` (observed)        scalar (aligned)
+    ==================  ============================  ======
 
-    Everything is on the aligned scale (positive = treatment better). The exact posterior is
+    The likelihood and the prior are on the aligned scale (positive = treatment better);
+    ``treatment_effect`` is the printed contrast, :math:`a = ` ``likelihood.sign``, the same two
+    names as every other design. The exact posterior is
     ``bayes_ldn.exact.exact_posterior``; this PyMC version exists so the two can be checked
     against each other.
     """
     with pm.Model() as model:
-        theta = effect_prior_rv("treatment_effect", prior)
+        theta = effect_prior_rv("treatment_effect_aligned", prior)
+        pm.Deterministic("treatment_effect", likelihood.sign * theta)
         se = pm.Data("se", likelihood.se)
         pm.Normal("outcome", mu=theta, sigma=se, observed=likelihood.estimate)
     return TrialModel(
         pymc_model=model,
         design="aggregate",
-        estimand={"scale": likelihood.scale, "units": likelihood.units, "aligned": "positive = better"},
-        priors={"treatment_effect": prior.to_dict()},
+        estimand={"scale": likelihood.scale, "units": likelihood.units, "aligned": "treatment_effect_aligned (positive = better)",
+                  "variable": "treatment_effect (printed contrast)"},
+        priors={"treatment_effect_aligned": prior.to_dict()},
         choices={"conversions": likelihood.conversion_note, **dict(likelihood.provenance)},
         data_digest=data_digest(likelihood.estimate, likelihood.se),
     )

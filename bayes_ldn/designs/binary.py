@@ -51,8 +51,10 @@ def logistic_model(
     ======================  =====================  ======
     symbol                  variable               dims
     ======================  =====================  ======
-    :math:`\theta`          ``treatment_effect``   scalar (aligned log OR)
-    :math:`\beta`           ``log_odds_ratio``     scalar (printed: treatment vs control)
+    :math:`\theta`          ``treatment_effect_    scalar (aligned log OR)
+                            aligned``
+    :math:`\beta`           ``log_odds_ratio``,    scalar (printed: treatment vs control)
+                            ``treatment_effect``
     :math:`\alpha`          ``baseline_logit``     scalar
     :math:`p_c, p_t`        ``risk_control``,      scalar
                             ``risk_treatment``
@@ -78,9 +80,10 @@ def logistic_model(
     sign = 1.0 if better == "higher" else -1.0
     coords = {"arm": list(labels)}
     with pm.Model(coords=coords) as model:
-        theta = effect_prior_rv("treatment_effect", prior)
+        theta = effect_prior_rv("treatment_effect_aligned", prior)
         alpha = _baseline_rv(baseline_prior)
         beta = pm.Deterministic("log_odds_ratio", sign * theta)
+        pm.Deterministic("treatment_effect", beta)  # the printed effect, same name in every design
         p_c = pm.Deterministic("risk_control", pm.math.invlogit(alpha))
         p_t = pm.Deterministic("risk_treatment", pm.math.invlogit(alpha + beta))
         pm.Deterministic("risk_difference", p_t - p_c)
@@ -92,8 +95,9 @@ def logistic_model(
         pymc_model=model,
         design="binary_logistic",
         estimand={"measure": "log odds ratio", "contrast": f"{labels[0]} vs {labels[1]}", "better": better,
-                  "aligned": "treatment_effect = sign x log_odds_ratio (positive = better)"},
-        priors={"treatment_effect": prior.to_dict(), "baseline_logit": baseline_prior.to_dict()},
+                  "aligned": "treatment_effect_aligned = sign x log_odds_ratio (positive = better)",
+                  "variable": "treatment_effect = log_odds_ratio (printed)"},
+        priors={"treatment_effect_aligned": prior.to_dict(), "baseline_logit": baseline_prior.to_dict()},
         choices={"link": "logit", "sign": int(sign)},
         data_digest=data_digest(list(counts.as_tuple())),
     )

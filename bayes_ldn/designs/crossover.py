@@ -79,9 +79,9 @@ def crossover_model(
     prior: EffectPrior,
     *,
     better: str,
-    carryover: str,
-    likelihood: str,
-    baseline: bool,
+    carryover: str = "none",
+    likelihood: str = "normal",
+    baseline: bool = False,
     nuisance: NuisancePriors | str = UNIT_FREE,
     carryover_prior: EffectPrior | None = None,
 ) -> TrialModel:
@@ -94,8 +94,9 @@ def crossover_model(
     prior : EffectPrior
         Prior on the **aligned** treatment effect (positive = treatment better).
     better : {"higher", "lower"}
-        Direction of benefit of the outcome; ``treatment_effect = align_sign(better) *
-        treatment_effect_aligned``.
+        Direction of benefit of the outcome (required); ``treatment_effect = align_sign(better) *
+        treatment_effect_aligned``. The other choices default as ``bayes-ldn crossover`` does
+        (no carry-over, normal residuals, no baseline, unit-free nuisance priors).
     carryover : {"none", "sequence", "first_order"}
         ``"none"``: no carry-over. ``"sequence"``: a fixed ``sequence_effect`` per non-reference
         sequence (in AB/BA this *is* the carry-over contrast, see Notes). ``"first_order"``: an

@@ -35,7 +35,7 @@ def first_period_model(
     prior: EffectPrior,
     *,
     better: str,
-    likelihood: str,
+    likelihood: str = "normal",
     nuisance: NuisancePriors | str = UNIT_FREE,
 ) -> TrialModel:
     r"""Bayesian two-group comparison of the period-1 outcomes.

@@ -12,6 +12,8 @@ import numpy as np
 import pymc as pm
 
 from bayes_ldn.designs._common import TrialModel, data_digest
+from bayes_ldn.exceptions import DataValidationError
+from bayes_ldn.priors_tau import TauPrior, as_tau_prior
 
 __all__ = ["hierarchical_model"]
 
@@ -22,7 +24,7 @@ def hierarchical_model(
     labels: Sequence[str],
     *,
     mu_prior: tuple[float, float] | None,
-    tau_prior: tuple[str, float],
+    tau_prior: TauPrior | tuple[str, float],
     unit_dim: str = "unit",
 ) -> TrialModel:
     r"""Random-effects model over aligned estimates, non-centred.
@@ -49,14 +51,16 @@ def hierarchical_model(
         Aligned estimates (positive = better), SEs and unit names.
     mu_prior : (mean, sd) or None
         Normal prior on the mean effect; ``None`` = flat.
-    tau_prior : (family, scale)
-        ``("halfnormal", s)`` or ``("halfcauchy", s)``.
+    tau_prior : TauPrior or (family, scale)
+        A half-normal or half-Cauchy :class:`~bayes_ldn.priors_tau.TauPrior` (``("halfnormal", s)``
+        and ``("halfcauchy", s)`` are read as those, :func:`~bayes_ldn.priors_tau.as_tau_prior`).
     unit_dim : str
         Name of the unit dimension (``"outcome"`` or ``"trial"``).
     """
     y = np.asarray(estimates, dtype=float)
     s = np.asarray(ses, dtype=float)
-    family, scale = tau_prior
+    tp = as_tau_prior(tau_prior)
+    family, scale = tp.family, tp.params.get("scale")
     with pm.Model(coords={unit_dim: list(labels)}) as model:
         mu = pm.Flat("mu") if mu_prior is None else pm.Normal("mu", mu_prior[0], mu_prior[1])
         if family == "halfnormal":
@@ -64,7 +68,8 @@ def hierarchical_model(
         elif family == "halfcauchy":
             tau = pm.HalfCauchy("tau", beta=scale)
         else:
-            raise ValueError(f"tau_prior family must be 'halfnormal' or 'halfcauchy', got {family!r}")
+            raise DataValidationError("hierarchical model", [
+                f"tau_prior must be half-normal or half-Cauchy here, got {tp.name}"])
         z = pm.Normal("z", 0.0, 1.0, dims=unit_dim)
         theta = pm.Deterministic("theta", mu + tau * z, dims=unit_dim)
         # Non-centred like theta: a centred N(mu, tau) draw is a funnel as tau -> 0.

@@ -1,4 +1,10 @@
-r"""Nuisance priors of the crossover-family builders, and the unit-free default.
+r"""Nuisance priors of every patient-level builder (one type, :class:`NuisancePriors`), and the unit-free default.
+
+The parallel-group builder reads the same type: ``change_reference ~ N(intercept_mu,
+intercept_sigma)``, ``baseline_slope ~ N(slope_mu, slope_sigma)``, ``covariate_effect ~ N(0,
+covariate_sigma)``, ``residual_sd ~ HalfNormal(sd_sigma)``, where ``None`` means the reference
+prior (flat, or p(sigma) ~ 1/sigma for ``sd_sigma``); see :func:`bayes_ldn.designs.parallel.reference_nuisance`.
+The crossover family's mixed model needs proper priors (numbers) for all of them.
 
 A reanalysis must not change with the outcome's units or zero point (kPa or N/cm², a score or
 its percentage). Fixed numbers on the outcome scale cannot promise that: an intercept prior
@@ -69,31 +75,47 @@ UNIT_FREE_SD_SCALE = 2.5
 
 @dataclass(frozen=True, kw_only=True)
 class NuisancePriors:
-    """Priors of the nuisance parameters, as numbers on the outcome scale.
+    """Priors of the nuisance parameters, as numbers on the outcome scale (one type for every design).
 
-    ``intercept ~ Normal(intercept_mu, intercept_sigma)``; ``period_effect``,
-    ``sequence_effect ~ Normal(0, effect_sigma)``; ``subject_sd``, ``residual_sd ~
-    HalfNormal(sd_sigma)``; ``baseline_slope ~ Normal(0, slope_sigma)``; ``residual_df ~
-    Gamma(2, 0.1)`` (Juarez & Steel 2010, doi:10.1198/jbes.2009.07145).
+    ``intercept ~ Normal(intercept_mu, intercept_sigma)`` (the parallel model's reference-arm
+    mean change); ``period_effect``, ``sequence_effect ~ Normal(0, effect_sigma)``;
+    ``subject_sd``, ``residual_sd ~ HalfNormal(sd_sigma)``; ``baseline_slope ~
+    Normal(slope_mu, slope_sigma)``; ``covariate_effect ~ Normal(0, covariate_sigma)``;
+    ``residual_df ~ Gamma(2, 0.1)`` (Juarez & Steel 2010, doi:10.1198/jbes.2009.07145). A scale
+    of ``None`` is the reference prior (flat; ``1/sigma`` for ``sd_sigma``), which only the
+    parallel-group builder accepts.
     """
 
     name: str
     intercept_mu: float
-    intercept_sigma: float
-    effect_sigma: float
-    sd_sigma: float
-    slope_sigma: float = 2.0
+    intercept_sigma: float | None
+    effect_sigma: float | None
+    sd_sigma: float | None
+    slope_sigma: float | None = 2.0
+    slope_mu: float = 0.0
+    covariate_sigma: float | None = None
     df_alpha: float = 2.0
     df_beta: float = 0.1
     rationale: str = ""
 
+    _SCALES = ("intercept_sigma", "effect_sigma", "sd_sigma", "slope_sigma", "covariate_sigma")
+
     def __post_init__(self) -> None:
-        bad = [k for k in ("intercept_sigma", "effect_sigma", "sd_sigma", "slope_sigma", "df_alpha", "df_beta")
-               if not (np.isfinite(getattr(self, k)) and getattr(self, k) > 0)]
+        bad = [k for k in (*self._SCALES, "df_alpha", "df_beta")
+               if getattr(self, k) is not None and not (np.isfinite(getattr(self, k)) and getattr(self, k) > 0)]
         problems = [f"{k} must be positive and finite, got {getattr(self, k)}" for k in bad]
-        if not np.isfinite(self.intercept_mu):
-            problems.append(f"intercept_mu must be finite, got {self.intercept_mu}")
+        for k in ("intercept_mu", "slope_mu"):
+            if not np.isfinite(getattr(self, k)):
+                problems.append(f"{k} must be finite, got {getattr(self, k)}")
         raise_if("nuisance priors", problems)
+
+    def reference_parts(self) -> list[str]:
+        """The scales left at the reference (improper) prior."""
+        return [k for k in ("intercept_sigma", "effect_sigma", "sd_sigma", "slope_sigma") if getattr(self, k) is None]
+
+    def describe(self) -> dict:
+        """JSON-able description, ``None`` shown as the reference prior."""
+        return {k: ("flat (reference)" if v is None else v) for k, v in asdict(self).items()}
 
     @classmethod
     def for_range(cls, low: float, high: float) -> NuisancePriors:
@@ -196,6 +218,9 @@ def resolve_nuisance(spec: NuisancePriors | str, outcome: np.ndarray, baseline: 
             scale["baseline_scale"] = b_sd
         return ResolvedNuisance(NuisancePriors.unit_free(loc, sd, b_sd), scale)
     nui = nuisance_priors(spec)
+    raise_if("nuisance priors", [] if not nui.reference_parts() else [
+        f"the crossover family's mixed model needs proper nuisance priors; {', '.join(nui.reference_parts())} "
+        f"of {nui.name!r} are None (reference): give numbers, or use nuisance='unit_free'"])
     _warn_if_out_of_line(nui, np.asarray(outcome, dtype=float), what)
     return ResolvedNuisance(nui, None)
 

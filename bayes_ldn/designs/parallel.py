@@ -18,7 +18,6 @@ effect prior is on the aligned scale (positive = better): ``delta = s * delta_al
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Literal
 
 import numpy as np
@@ -28,6 +27,7 @@ import pytensor.tensor as pt
 from bayes_ldn.data.parallel import ParallelData
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
+from bayes_ldn.designs.nuisance import NuisancePriors
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.priors import EffectPrior
 
@@ -44,61 +44,26 @@ __all__ = [
 NU_PRIOR = {"gamma": {"alpha": 2.0, "beta": 0.1}}
 
 
-@dataclass(frozen=True, kw_only=True)
-class NuisancePriors:
-    """Priors of the parameters besides the treatment effect (all data-independent).
-
-    ``None`` means the reference (improper) prior: flat for the locations and slopes, and
-    ``p(sigma) ~ 1/sigma`` for the residual SD (flat on ``log sigma``). Under these and a flat
-    effect prior, the normal model's marginal posterior of the effect is the OLS t-distribution.
-
-    Attributes
-    ----------
-    name : str
-    change_sd : float or None
-        ``c_0 ~ N(0, change_sd^2)``: reference arm's mean change.
-    baseline_slope : (mean, sd) or None
-        ``beta ~ N(mean, sd^2)`` (ANCOVA only).
-    covariate_sd : float or None
-        ``gamma_j ~ N(0, covariate_sd^2)``.
-    residual_sd_scale : float or None
-        ``sigma ~ HalfNormal(residual_sd_scale)``.
-    """
-
-    name: str
-    change_sd: float | None
-    baseline_slope: tuple[float, float] | None
-    covariate_sd: float | None
-    residual_sd_scale: float | None
-
-    def __post_init__(self) -> None:
-        bad = [
-            f"{k} must be positive, got {v}"
-            for k, v in (("change_sd", self.change_sd), ("covariate_sd", self.covariate_sd),
-                         ("residual_sd_scale", self.residual_sd_scale),
-                         ("baseline_slope sd", None if self.baseline_slope is None else self.baseline_slope[1]))
-            if v is not None and not (np.isfinite(v) and v > 0)
-        ]
-        raise_if(f"nuisance priors {self.name!r}", bad)
-
-    def describe(self) -> dict:
-        """JSON-able description, for ``TrialModel.priors``."""
-        return {k: ("flat (reference)" if v is None else v) for k, v in asdict(self).items()}
-
-
 def reference_nuisance() -> NuisancePriors:
     """Flat locations and slopes, ``p(sigma) ~ 1/sigma`` (the OLS-matching reference analysis)."""
-    return NuisancePriors(name="reference", change_sd=None, baseline_slope=None, covariate_sd=None,
-                          residual_sd_scale=None)
+    return NuisancePriors(name="reference", intercept_mu=0.0, intercept_sigma=None, effect_sigma=None,
+                          sd_sigma=None, slope_sigma=None, covariate_sigma=None,
+                          rationale="reference priors: unit-free without using the data; OLS under a flat effect prior")
 
 
 def proper_nuisance(
     *, change_sd: float, baseline_slope: tuple[float, float], covariate_sd: float, residual_sd_scale: float
 ) -> NuisancePriors:
     """Proper normal / half-normal nuisance priors on the outcome's units (needed for SBC)."""
-    return NuisancePriors(name="proper", change_sd=float(change_sd),
-                          baseline_slope=(float(baseline_slope[0]), float(baseline_slope[1])),
-                          covariate_sd=float(covariate_sd), residual_sd_scale=float(residual_sd_scale))
+    raise_if("nuisance priors 'proper'", [
+        f"{k} must be positive, got {v}"
+        for k, v in (("change_sd", change_sd), ("covariate_sd", covariate_sd), ("residual_sd_scale", residual_sd_scale),
+                     ("baseline_slope sd", baseline_slope[1]))
+        if not (np.isfinite(v) and v > 0)])
+    return NuisancePriors(name="proper", intercept_mu=0.0, intercept_sigma=float(change_sd), effect_sigma=None,
+                          sd_sigma=float(residual_sd_scale), slope_mu=float(baseline_slope[0]),
+                          slope_sigma=float(baseline_slope[1]), covariate_sigma=float(covariate_sd),
+                          rationale="proper normal / half-normal priors on the outcome's units (for SBC)")
 
 
 def _normal_or_flat(name: str, sd: float | None, mean: float = 0.0, **kwargs):
@@ -111,7 +76,7 @@ def parallel_model(
     *,
     better: str,
     method: Literal["ancova", "change"],
-    likelihood: Literal["normal", "student"],
+    likelihood: Literal["normal", "student"] = "normal",
     nuisance: NuisancePriors | None = None,
 ) -> TrialModel:
     r"""Build the parallel-group model for one outcome.
@@ -196,22 +161,22 @@ def parallel_model(
         baseline_c = pm.Data("baseline_centred", b_centred, dims="row")
         effect_aligned = effect_prior_rv("treatment_effect_aligned", prior)
         effect = pm.Deterministic("treatment_effect", sign * effect_aligned)
-        change_reference = _normal_or_flat("change_reference", nuisance.change_sd, initval=ref_change0)
+        change_reference = _normal_or_flat("change_reference", nuisance.intercept_sigma, mean=nuisance.intercept_mu,
+                                           initval=ref_change0)
         pm.Deterministic("change_treatment", change_reference + effect)
         mu = baseline + change_reference + effect * treated
         if method == "ancova":
-            m, s = nuisance.baseline_slope if nuisance.baseline_slope is not None else (0.0, None)
-            slope = _normal_or_flat("baseline_slope", s, mean=m, initval=1.0)
+            slope = _normal_or_flat("baseline_slope", nuisance.slope_sigma, mean=nuisance.slope_mu, initval=1.0)
             mu = mu + (slope - 1.0) * baseline_c
         if data.covariate_names:
             cov = pm.Data("covariates_centred", x_centred, dims=("row", "covariate"))
-            gamma = _normal_or_flat("covariate_effect", nuisance.covariate_sd, dims="covariate")
+            gamma = _normal_or_flat("covariate_effect", nuisance.covariate_sigma, dims="covariate")
             mu = mu + pt.dot(cov, gamma)
-        if nuisance.residual_sd_scale is None:
+        if nuisance.sd_sigma is None:
             log_sd = pm.Flat("log_residual_sd", initval=log_sd0)
             sigma = pm.Deterministic("residual_sd", pt.exp(log_sd))
         else:
-            sigma = pm.HalfNormal("residual_sd", sigma=nuisance.residual_sd_scale)
+            sigma = pm.HalfNormal("residual_sd", sigma=nuisance.sd_sigma)
         # A data container, so a refit on new data of the same size reuses the compiled model.
         observed = pm.Data("outcome_observed", np.asarray(data.followup, dtype=float), dims="row")
         if likelihood == "normal":

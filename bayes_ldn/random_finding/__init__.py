@@ -18,7 +18,14 @@ Everything is exact (closed form or quadrature); nothing here runs MCMC.
 
 from bayes_ldn.random_finding.bundled import BUNDLED, bundled_verdict
 from bayes_ldn.random_finding.choices import RandomFindingChoices, standard_choices
-from bayes_ldn.random_finding.verdict import COLUMNS, Verdict, merge_verdicts, random_finding, write_verdict
+from bayes_ldn.random_finding.verdict import (
+    COLUMNS,
+    Verdict,
+    merge_verdicts,
+    random_finding,
+    verdict_files,
+    write_verdict,
+)
 
 __all__ = [
     "BUNDLED",
@@ -29,5 +36,6 @@ __all__ = [
     "merge_verdicts",
     "random_finding",
     "standard_choices",
+    "verdict_files",
     "write_verdict",
 ]

@@ -64,14 +64,14 @@ def shrinkage_rows(
     d = np.array([e.estimate for e in effects])
     s = np.array([e.se for e in effects])
     unpooled = conjugate_normal(flagged.estimate, flagged.se, 0.0, np.inf)
-    lo, hi = unpooled.interval()
+    lo, hi = unpooled.interval(choices.ci_prob)
     detail = [{"tau_prior": "none (unpooled, flat prior)", "mean": unpooled.mean, "lower": lo,
                "upper": hi, "prob_better": unpooled.prob_above(0.0), "tau_mean": np.nan}]
     for scale in choices.tau_prior_scales:
         post = normal_hierarchical(d, s, tau_prior=stats.halfnorm(scale=scale),
                                    mu_prior=choices.mu_prior, labels=labels)
         theta = post.theta[flagged.record.id]
-        lo, hi = theta.interval()
+        lo, hi = theta.interval(choices.ci_prob)
         detail.append({"tau_prior": f"half-normal({scale:g})", "mean": theta.mean, "lower": lo,
                        "upper": hi, "prob_better": theta.prob_above(0.0), "tau_mean": post.tau_mean})
     table = pd.DataFrame(detail)
@@ -86,7 +86,7 @@ def shrinkage_rows(
             angle, f"P(LDN better), pooled, tau ~ half-normal({scale:g} SD)", rec["prob_better"],
             points_from_prob(rec["prob_better"], choices.real_prob, choices.random_prob),
             f"partial pooling of {len(effects)} outcomes (mu ~ N{choices.mu_prior}); posterior "
-            f"mean d {rec['mean']:.3f} (95% CrI {rec['lower']:.3f} to {rec['upper']:.3f}) vs "
+            f"mean d {rec['mean']:.3f} ({choices.ci_prob:.0%} CrI {rec['lower']:.3f} to {rec['upper']:.3f}) vs "
             f"unpooled {flagged.estimate:.3f}; outcomes treated as independent." + caveat,
             headline=head, units="probability"))
     return rows, table

@@ -113,12 +113,12 @@ def pain_association_rows(
     thr = choices.negligible_slope
     p_neg = post.prob_negligible(thr)
     p_benefit = float(post.dist.cdf(0.0))  # a larger gain in the measure with a larger pain drop
-    lo, hi = post.interval(0.95)
+    lo, hi = post.interval(choices.ci_prob)
     pts = RANDOM if p_neg >= choices.real_prob else REAL if p_benefit >= choices.real_prob else NEUTRAL
     source = "synthetic FINAL-like data (a demonstration, not FINAL)" if synthetic else "user-given patient data"
     rows = [
         row(angle, f"slope of pain change on {effect_outcome} change (posterior mean)", post.estimate, NEUTRAL,
-            f"{source}; n = {post.n}, arm-adjusted, reference prior: t_{post.df}; 95% CrI {lo:.3g} to "
+            f"{source}; n = {post.n}, arm-adjusted, reference prior: t_{post.df}; {choices.ci_prob:.0%} CrI {lo:.3g} to "
             f"{hi:.3g}; P(slope < 0) = {format_probability(p_benefit)}", units="response units per unit"),
         row(angle, f"P(|slope| < {thr:g}) (clinically negligible)", p_neg, pts,
             f"{source}; negligible = {thr:g} pain points per unit of {effect_outcome}"

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from bayes_ldn import defaults
 from bayes_ldn.datasets import load_family, load_record
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.random_finding._common import standardize
@@ -55,8 +56,9 @@ BUNDLED: dict[tuple[str, str], BundledCase] = {
 }
 
 
-def bundled_verdict(trial: str, outcome: str, *, patient_data: Any) -> tuple[Verdict, str]:
-    """Verdict and title of a bundled case under :func:`standard_choices`.
+def bundled_verdict(trial: str, outcome: str, *, patient_data: Any,
+                    ci_prob: float = defaults.CI_PROB) -> tuple[Verdict, str]:
+    """Verdict and title of a bundled case under :func:`standard_choices` (intervals at ``ci_prob``).
 
     For the memory item the two conflicting news reports are analysed side by side; they share
     P = 0.004 and the arm sizes, so their standardized figures coincide and only raw-unit figures
@@ -68,7 +70,7 @@ def bundled_verdict(trial: str, outcome: str, *, patient_data: Any) -> tuple[Ver
         + ", ".join(f"--trial {t} --outcome {o}" for t, o in BUNDLED)
     ])
     assert case is not None
-    choices = standard_choices(conversion=case.conversion)
+    choices = standard_choices(conversion=case.conversion, ci_prob=ci_prob)
     family = load_family(case.family) if case.family else None
     within = [load_record(r) for r in case.within] if case.within else None
     verdicts = [

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from bayes_ldn import defaults
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors import STRENGTHS
 
@@ -54,7 +55,7 @@ class RandomFindingChoices:
         A median share of the difference carried by the placebo change above this points to
         "random finding".
     icc_values : tuple of float
-        Test-retest ICCs of the measure (cuff CPM: 0.47 to 0.73; published-numbers 6.2).
+        Test-retest ICCs of the measure (cuff CPM: 0.47 to 0.73; docs/reference/published-numbers.md 6.2).
     deviation_sds : tuple of float
         Baseline deviations of a group mean from the population mean (SD units), for the
         regression-to-the-mean sweep.
@@ -68,6 +69,9 @@ class RandomFindingChoices:
         Clinical outcome in patient-level data (``pain_nrs``).
     replication_alpha : float
         Two-sided significance level of the hypothetical new trial.
+    ci_prob : float
+        Probability of every credible interval reported (default
+        :data:`bayes_ldn.defaults.CI_PROB`; ``bayes-ldn reanalyze --ci-prob`` sets it).
     replication_bands : (float, float)
         Replication probability < ``[0]`` points to "random finding", >= ``[1]`` "real effect".
     rationale : str
@@ -96,6 +100,7 @@ class RandomFindingChoices:
     replication_alpha: float
     replication_bands: tuple[float, float]
     rationale: str = ""
+    ci_prob: float = defaults.CI_PROB
 
     def __post_init__(self) -> None:
         problems = []
@@ -131,6 +136,8 @@ class RandomFindingChoices:
                         "rtm_plausible_prob": self.rtm_plausible_prob}.items():
             if not 0 < v < 1:
                 problems.append(f"{name} must lie in (0, 1), got {v}")
+        if not 0 < self.ci_prob < 1:
+            problems.append(f"ci_prob must lie in (0, 1), got {self.ci_prob}")
         raise_if("random-finding choices", problems)
 
     def to_dict(self) -> dict[str, Any]:
@@ -138,7 +145,7 @@ class RandomFindingChoices:
         return asdict(self)
 
 
-def standard_choices(*, conversion: str) -> RandomFindingChoices:
+def standard_choices(*, conversion: str, ci_prob: float = defaults.CI_PROB) -> RandomFindingChoices:
     """The named choice set of ``bayes-ldn random-finding``.
 
     Standardized thresholds follow Cohen's conventions (0.2 small, 0.5 medium); the heterogeneity
@@ -171,4 +178,5 @@ def standard_choices(*, conversion: str) -> RandomFindingChoices:
         replication_alpha=0.05,
         replication_bands=(0.5, 0.8),
         rationale=standard_choices.__doc__.split("\n\n")[1].strip() if standard_choices.__doc__ else "",
+        ci_prob=ci_prob,
     )

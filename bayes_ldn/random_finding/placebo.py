@@ -129,9 +129,9 @@ def placebo_rows(
     rows = []
     for label, eff in (("treatment", treat), ("placebo", plac)):
         post = conjugate_normal(eff.likelihood.estimate, eff.likelihood.se, 0.0, np.inf)
-        lo, hi = post.interval()
+        lo, hi = post.interval(choices.ci_prob)
         rows.append(row(angle, f"within-group change, {label} arm ({eff.record.arm})", post.mean, NEUTRAL,
-                        f"flat prior, 95% CrI {lo:.3g} to {hi:.3g} {units} (aligned: positive = better)",
+                        f"flat prior, {choices.ci_prob:.0%} CrI {lo:.3g} to {hi:.3g} {units} (aligned: positive = better)",
                         units=units))
     post_p = conjugate_normal(plac.likelihood.estimate, plac.likelihood.se, 0.0, np.inf)
     p_decline = post_p.prob_below(0.0)
@@ -140,12 +140,12 @@ def placebo_rows(
                     "weighs only if it is unexplained", units="probability"))
     share = placebo_share(treat, plac)
     med = share.ppf(0.5)
-    lo, hi = share.ppf(0.025), share.ppf(0.975)
+    lo, hi = share.ppf((1 - choices.ci_prob) / 2), share.ppf((1 + choices.ci_prob) / 2)
     p_half = 1.0 - share.cdf(choices.share_threshold)
     diff = treat.likelihood.estimate - plac.likelihood.estimate
     rows.append(row(angle, "share of the difference carried by the placebo change (median)", med,
                     RANDOM if med > choices.share_threshold else NEUTRAL,
-                    f"-c_P / (c_T - c_P), exact; 95% CrI {lo:.3g} to {hi:.3g}; P(share > "
+                    f"-c_P / (c_T - c_P), exact; {choices.ci_prob:.0%} CrI {lo:.3g} to {hi:.3g}; P(share > "
                     f"{choices.share_threshold:g}) = {format_probability(p_half)}; arm changes give a "
                     f"difference of {diff:.3g} vs the published {flagged.likelihood.estimate:.3g} {units}",
                     units="fraction"))

@@ -24,7 +24,7 @@ from bayes_ldn.random_finding.choices import RandomFindingChoices
 from bayes_ldn.random_finding.placebo import placebo_rows
 from bayes_ldn.stats import format_probability
 
-__all__ = ["COLUMNS", "Verdict", "merge_verdicts", "random_finding", "write_verdict"]
+__all__ = ["COLUMNS", "Verdict", "merge_verdicts", "random_finding", "verdict_files", "write_verdict"]
 
 #: Columns of the verdict table, in order.
 COLUMNS = ("record", "angle", "quantity", "value", "units", "points_to", "note", "headline", "in_verdict")
@@ -214,14 +214,8 @@ def _markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_verdict(verdict: Verdict, out_dir: str | Path, *, title: str) -> tuple[Path, Path]:
-    """Write ``verdict.csv`` (the table) and ``verdict.md`` (paragraph, table, details)."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise DataValidationError("output folder", [f"{out} exists and is not a folder; choose another --out"])
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path, md_path = out / "verdict.csv", out / "verdict.md"
-    verdict.table.to_csv(csv_path, index=False)
+def verdict_files(verdict: Verdict, *, title: str) -> dict[str, bytes]:
+    """``verdict.csv`` (the table) and ``verdict.md`` (paragraph, table, details), in memory."""
     shown = verdict.table.drop(columns=["headline", "in_verdict"])
     body = [f"# {title}", "", verdict.paragraph, "", "## Verdict table", "", _markdown_table(shown)]
     for name, tab in verdict.details.items():
@@ -229,6 +223,17 @@ def write_verdict(verdict: Verdict, out_dir: str | Path, *, title: str) -> tuple
     if verdict.choices is not None:
         settings = [f"{k} = {v}" for k, v in verdict.choices.to_dict().items()]
         body += ["", "## Analysis choices", "", "```", *settings, "```"]
-    md_path.write_text("\n".join(body) + "\n", encoding="utf-8")
-    return csv_path, md_path
+    return {"verdict.csv": verdict.table.to_csv(index=False).encode(),
+            "verdict.md": ("\n".join(body) + "\n").encode("utf-8")}
 
+
+def write_verdict(verdict: Verdict, out_dir: str | Path, *, title: str) -> tuple[Path, Path]:
+    """Write :func:`verdict_files` into ``out_dir``."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise DataValidationError("output folder", [f"{out} exists and is not a folder; choose another --out"])
+    files = verdict_files(verdict, title=title)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+    return out / "verdict.csv", out / "verdict.md"

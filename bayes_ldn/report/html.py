@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from bayes_ldn import defaults
 from bayes_ldn.data.records import PublishedRecord
 from bayes_ldn.report.explorer import explore_link_html, explorer_html
 from bayes_ldn.report.figures import benefit_arrow_text, spec_figure
 from bayes_ldn.report.render import FigureJob
 from bayes_ldn.spec import AnalysisSpec
 from bayes_ldn.stats import format_probability
+from bayes_ldn.summaries import table_ci_prob
 
 __all__ = ["ReportPart", "build_report", "decision_html", "inputs_html", "primary_rows", "spec_figure_job"]
 
@@ -137,7 +137,7 @@ def decision_html(rows: pd.DataFrame, *, full: bool = False) -> str:
         head = ["Conversion", "MCID", *head]
     units = rows["units"].iloc[0] if len(rows) else ""
     head += [
-        f"Median ({100 * defaults.CI_PROB:g}% CrI), {units}", "P(LDN better)",
+        f"Median ({100 * table_ci_prob(rows):g}% CrI), {units}", "P(LDN better)",
         "P(better by &gt; MCID)", "P(within ROPE)", "P(LDN worse)",
     ]
     out = ["<table>", "<tr>" + "".join(f"<th>{h if '&' in h else _E(h)}</th>" for h in head) + "</tr>"]
@@ -307,7 +307,7 @@ def build_report(
     toc += ['<li><a href="#explorer">Prior explorer</a></li>', '<li><a href="#inputs">Inputs and evidence</a></li>', '<li><a href="#provenance">Software and seed</a></li>']
     extra_html = "\n".join(f'<h2 id="{_E(p.anchor)}">{_E(p.title)}</h2>\n{p.body}' for p in extra)
     return _PAGE.format(
-        arrow_example=_E(benefit_arrow_text("higher")), ci=f"{100 * defaults.CI_PROB:g}", toc="\n".join(toc),
+        arrow_example=_E(benefit_arrow_text("higher")), ci=f"{100 * table_ci_prob(table):g}", toc="\n".join(toc),
         glance=_glance(table, specs), extra=extra_html, results="\n".join(results),
         explorer=explorer_html(specs, table), inputs=inputs_html(specs),
         provenance=_provenance(provenance, seed),

@@ -21,7 +21,9 @@ from scipy import stats
 from bayes_ldn.report.html import ReportPart
 from bayes_ldn.report.render import FigureJob
 from bayes_ldn.spec import AnalysisSpec
+from bayes_ldn import defaults
 from bayes_ldn.stats import conjugate_normal, format_probability
+from bayes_ldn.summaries import table_ci_prob
 
 __all__ = [
     "NO_SEED",
@@ -105,12 +107,12 @@ def random_finding_figure(verdict, *, lower: float, upper: float, ci_prob: float
     return fig
 
 
-def random_finding_part() -> ReportPart:
-    """The CPM verdict: paragraph, headline table and figure."""
+def random_finding_part(ci_prob: float = defaults.CI_PROB) -> ReportPart:
+    """The CPM verdict: paragraph, headline table and figure (credible intervals at ``ci_prob``)."""
     from bayes_ldn.datasets import load_record
     from bayes_ldn.random_finding import bundled_verdict
 
-    verdict, title = bundled_verdict("final", "cpm", patient_data=None)
+    verdict, title = bundled_verdict("final", "cpm", patient_data=None, ci_prob=ci_prob)
     rec = load_record("final_cpm")
     head = verdict.table[verdict.table["headline"]]
     rows = []
@@ -147,22 +149,23 @@ def synthesis_figure(forest: pd.DataFrame, *, n_studies: int) -> Figure:
     return fig
 
 
-def synthesis_part() -> ReportPart:
-    """Forest plot of the bundled LDN pain trials (SMD scale, the ``bayes-ldn synthesize`` defaults)."""
+def synthesis_part(ci_prob: float = defaults.CI_PROB) -> ReportPart:
+    """Forest plot of the bundled LDN pain trials (``bayes-ldn synthesize``'s defaults, one home:
+    :data:`bayes_ldn.synthesis.outputs.DEFAULTS`), intervals at ``ci_prob``."""
     from bayes_ldn import synthesis as sy
+    from bayes_ldn.synthesis.outputs import DEFAULTS, synthesis_outputs
 
-    studies = sy.ldn_pain_studies(scale="smd", rho=0.5, bested_outcome="spir",
-                                  conversions=sy.LDN_PAIN_CONVERSIONS, include_sensitivity=False)
-    tau_prior = sy.halfnormal_tau(0.5)
-    result = sy.synthesize(studies, mu_prior=None, tau_prior=tau_prior, mcid=0.5)
-    summ = result.summary()
-    fig = FigureJob(synthesis_figure, {"forest": sy.forest_plot_data(result), "n_studies": len(studies)})
+    result, studies, _ = synthesis_outputs(ci_prob=ci_prob, files=False)
+    tau_prior = result.tau_prior
+    summ = result.summary(ci_prob)
+    fig = FigureJob(synthesis_figure, {"forest": sy.forest_plot_data(result, ci_prob), "n_studies": len(studies)})
     mu = summ["mu"]
     body = (
         f"<p>Random-effects synthesis of the LDN pain trials on the standardized mean difference scale "
-        f"(positive = LDN better; crossover within-patient correlation 0.5; Bested SPIR; flat prior on the "
-        f"mean, {_E(tau_prior.name if hasattr(tau_prior, 'name') else 'half-normal(0.5)')} heterogeneity prior; "
-        f"MCID 0.5 SMD). Mean effect {mu['median']:.2f} ({100 * summ['ci_prob']:g}% CrI {mu['lower']:.2f} to "
+        f"(positive = LDN better; crossover within-patient correlation {DEFAULTS['rho']:g}; Bested "
+        f"{DEFAULTS['bested_outcome'].upper()}; flat prior on the "
+        f"mean, {_E(tau_prior.name)} heterogeneity prior; "
+        f"MCID {result.mcid:g} SMD). Mean effect {mu['median']:.2f} ({100 * summ['ci_prob']:g}% CrI {mu['lower']:.2f} to "
         f"{mu['upper']:.2f}); P(mean effect &gt; 0) = {format_probability(summ['prob_mu_positive'])}; "
         f"P(a new trial's effect &gt; 0) = {format_probability(summ['prob_predictive_positive'])}. "
         "Other settings: <code>bayes-ldn synthesize --help</code>.</p>"
@@ -175,10 +178,11 @@ def optional_parts(table: pd.DataFrame, specs: Sequence[AnalysisSpec]) -> tuple[
     """Parts contributed by the random-finding verdict and the synthesis, and the seed they used."""
     parts: list[ReportPart] = []
     ids = {s.record.id for s in specs}
+    ci_prob = table_ci_prob(table)
     if _available("bayes_ldn.random_finding") and "final_cpm" in ids:
-        parts.append(random_finding_part())
+        parts.append(random_finding_part(ci_prob))
     if _available("bayes_ldn.synthesis") and _available("bayes_ldn.plots"):
-        parts.append(synthesis_part())
+        parts.append(synthesis_part(ci_prob))
     if "spec" in table and table["method"].isin(["exact_draws"]).any():
         from bayes_ldn.report.binary import binary_part  # responders and harms (bayes_ldn.reanalysis_binary)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +27,9 @@ import numpy as np
 from bayes_ldn import defaults
 from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.nutpie_numba import compile_nutpie_numba
+from bayes_ldn.simulation.draws import thinned
 
-__all__ = ["CompiledTrialModel", "cached_compiled", "compile_trial_model", "flat_draws", "register_structure",
-           "structure_builder"]
+__all__ = ["CompiledTrialModel", "compile_trial_model", "compiled_once", "flat_draws", "thinned"]
 
 #: Name of the data container that replaces the observed values of ``outcome``.
 OUTCOME_DATA = "outcome_data"
@@ -118,41 +118,20 @@ def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
 
 # --- per-process cache keyed by model structure -------------------------------------------------
 
-#: Builders of model structures by name: ``builder(**structure) -> TrialModel``.
-_STRUCTURES: dict[str, Callable[..., TrialModel]] = {}
 _CACHE: dict[str, CompiledTrialModel] = {}
 
 
-def register_structure(name: str, builder: Callable[..., TrialModel]) -> None:
-    """Make ``builder`` available to :func:`cached_compiled` under ``name``."""
-    _STRUCTURES[name] = builder
+def compiled_once(key: str, build: Callable[[], TrialModel]) -> CompiledTrialModel:
+    """``compile_trial_model(build())``, at most once per process for each ``key``.
 
-
-def structure_builder(name: str) -> Callable[..., TrialModel]:
-    """The registered builder of structure ``name`` (every installed structure is registered first)."""
-    if name not in _STRUCTURES:
-        from bayes_ldn.simulation.structures import available_structures
-
-        available_structures()  # imports (and so registers) every installed structure
-    if name not in _STRUCTURES:
-        raise KeyError(f"no model structure {name!r}; known: {sorted(_STRUCTURES)}")
-    return _STRUCTURES[name]
-
-
-def cached_compiled(name: str, structure: Mapping[str, Any]) -> CompiledTrialModel:
-    """The compiled model for ``(name, structure)``, compiled at most once per process.
-
-    ``structure`` holds JSON-serialisable keyword arguments of the registered builder (sizes,
-    SEs, priors): everything but the outcome, which :meth:`CompiledTrialModel.fit` swaps in.
+    :func:`bayes_ldn.simulation.structures.cached_compiled` keys it by structure name and
+    parameters; the builders live there, so this module knows no structure.
     """
-    key = json.dumps([name, dict(structure)], sort_keys=True)
     if key not in _CACHE:
-        _CACHE[key] = compile_trial_model(structure_builder(name)(**structure))
+        _CACHE[key] = compile_trial_model(build())
     return _CACHE[key]
 
 
 def flat_draws(tree: Any, name: str, n_draws: int) -> np.ndarray:
-    """``n_draws`` posterior draws of ``name`` in a DataTree, as :func:`bayes_ldn.simulation.sbc.thinned`."""
-    from bayes_ldn.simulation.sbc import thinned
-
+    """``n_draws`` posterior draws of ``name`` in a DataTree, as :func:`thinned`."""
     return thinned(np.asarray(tree["posterior"][name].values), n_draws)

@@ -40,6 +40,7 @@ from scipy import stats
 
 from bayes_ldn.defaults import TARGET_ACCEPT
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.simulation.draws import thinned
 from bayes_ldn.simulation.engine import Study
 from bayes_ldn.stats import NormalMixture, conjugate_normal, normal_hierarchical
 
@@ -143,7 +144,7 @@ def sbc_nuts(
     a rank column ``rank_<name>`` or ``rank_<name>[i]``; ``divergences`` counts divergent
     transitions. ``target_accept`` defaults to :func:`bayes_ldn.fit.fit`'s.
     """
-    from bayes_ldn.simulation.compiled import cached_compiled
+    from bayes_ldn.simulation.structures import cached_compiled
 
     model = cached_compiled(structure, structure_params)
     prior_seed, fit_seed = np.random.default_rng(seed).integers(0, 2**31 - 1, size=2)
@@ -224,16 +225,6 @@ def posterior_arrays(
             values = values.to_numpy(zero_copy_only=False).reshape(batch.num_rows, *event_shape)
             per_chain[name].append(values[keep])
     return {name: np.stack(v) for name, v in per_chain.items()}, divergences
-
-
-def thinned(values: np.ndarray, n_draws: int) -> np.ndarray:
-    """``n_draws`` draws evenly thinned over chains and draws of ``values`` (chains, draws, ...).
-
-    Returns shape ``(n_draws, *event_shape)``. Thinning reduces autocorrelation, which would
-    otherwise make SBC rank histograms U-shaped even for a correct sampler (Talts et al. 2018).
-    """
-    flat = values.reshape(-1, *values.shape[2:])
-    return flat[np.linspace(0, flat.shape[0] - 1, n_draws).round().astype(int)]
 
 
 def rank_columns(rows: pd.DataFrame) -> list[str]:

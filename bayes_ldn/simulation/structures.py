@@ -2,7 +2,7 @@
 
 SBC needs proper priors (the truth is drawn from them) and a fixed data structure (sizes and
 SEs); only the outcome varies between simulations. Each builder takes JSON-serialisable keyword
-arguments so that :func:`bayes_ldn.simulation.compiled.cached_compiled` can key its cache and the
+arguments so that :func:`cached_compiled` can key its cache and the
 engine its output folder on them.
 
 ========================  =================================================================
@@ -31,15 +31,16 @@ structure                 default scenario (:data:`DEFAULT_STRUCTURES`)
 
 The scenarios beyond the first two live in ``structures_crossover``,
 ``structures_crossover_variants``, ``structures_parallel``, ``structures_synthesis`` and
-``structures_binary``, one
-design family per module, and are listed here by :func:`available_structures`.
+``structures_binary``, one design family per module (each a ``SCENARIOS`` table), collected in
+the static :data:`STRUCTURES`.
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from bayes_ldn.conversions import Converted
 from bayes_ldn.data.records import EffectLikelihood
@@ -47,10 +48,17 @@ from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.designs.aggregate import aggregate_model
 from bayes_ldn.designs.hierarchical import hierarchical_model
 from bayes_ldn.priors import normal
-from bayes_ldn.simulation.compiled import register_structure
+from bayes_ldn.simulation import (
+    structures_binary,
+    structures_crossover,
+    structures_crossover_variants,
+    structures_parallel,
+    structures_synthesis,
+)
+from bayes_ldn.simulation.compiled import CompiledTrialModel, compiled_once
 
-__all__ = ["DEFAULT_STRUCTURES", "DESIGN_MODULES", "FINAL_SE", "SBC_TARGETS", "aggregate_structure",
-           "available_structures", "hierarchical_structure"]
+__all__ = ["DEFAULT_STRUCTURES", "FINAL_SE", "SBC_TARGETS", "STRUCTURES", "aggregate_structure",
+           "available_structures", "cached_compiled", "hierarchical_structure", "structure_builder"]
 
 #: SE of a standardized mean difference with FINAL's arm sizes (45 LDN, 47 placebo).
 FINAL_SE: float = math.sqrt(1 / 45 + 1 / 47)
@@ -76,33 +84,44 @@ def hierarchical_structure(*, ses: Sequence[float], mu_prior: Sequence[float], t
     )
 
 
-#: Default simulation scenario of each structure (the CLI's ``--model`` choices).
-DEFAULT_STRUCTURES: dict[str, dict] = {
-    "aggregate": {"se": FINAL_SE, "prior_mean": 0.0, "prior_sd": 0.5},
-    "hierarchical": {"ses": [FINAL_SE] * 5, "mu_prior": [0.0, 1.0], "tau_scale": 0.5},
+#: Every structure: name -> (builder, default scenario, SBC targets; ``None`` = every free
+#: variable and deterministic). A static table: no registration by import side effect.
+STRUCTURES: dict[str, tuple[Callable[..., TrialModel], dict, list[str] | None]] = {
+    "aggregate": (aggregate_structure, {"se": FINAL_SE, "prior_mean": 0.0, "prior_sd": 0.5}, None),
+    "hierarchical": (hierarchical_structure, {"ses": [FINAL_SE] * 5, "mu_prior": [0.0, 1.0], "tau_scale": 0.5},
+                     None),
+    **structures_crossover.SCENARIOS,
+    **structures_crossover_variants.SCENARIOS,
+    **structures_parallel.SCENARIOS,
+    **structures_synthesis.SCENARIOS,
+    **structures_binary.SCENARIOS,
 }
 
+#: Default simulation scenario of each structure (the CLI's ``--model`` choices).
+DEFAULT_STRUCTURES: dict[str, dict] = {name: params for name, (_, params, _) in STRUCTURES.items()}
+
 #: Variables whose ranks SBC tests (``None``: every free variable and deterministic).
-SBC_TARGETS: dict[str, list[str] | None] = {"aggregate": None, "hierarchical": None}
-
-register_structure("aggregate", aggregate_structure)
-register_structure("hierarchical", hierarchical_structure)
-
-
-#: Modules of the other design families (suffixes of ``bayes_ldn.simulation.structures_``). Each
-#: registers its builders on import and lists them in ``SCENARIOS`` (name -> builder, default
-#: scenario, SBC targets); ``structures_crossover`` holds one structure as ``DEFAULT``/``TARGETS``.
-DESIGN_MODULES = ("crossover", "crossover_variants", "parallel", "synthesis", "binary")
+SBC_TARGETS: dict[str, list[str] | None] = {name: targets for name, (_, _, targets) in STRUCTURES.items()}
 
 
 def available_structures() -> tuple[str, ...]:
-    """Names of every registered structure; imports the design-family modules on first call."""
-    names = ["aggregate", "hierarchical"]
-    for suffix in DESIGN_MODULES:
-        module = importlib.import_module(f"bayes_ldn.simulation.structures_{suffix}")
-        scenarios = getattr(module, "SCENARIOS", None) or {suffix: (None, module.DEFAULT, module.TARGETS)}
-        for name, (_, params, targets) in scenarios.items():
-            DEFAULT_STRUCTURES.setdefault(name, params)
-            SBC_TARGETS.setdefault(name, targets)
-            names.append(name)
-    return tuple(names)
+    """Names of every structure."""
+    return tuple(STRUCTURES)
+
+
+def structure_builder(name: str) -> Callable[..., TrialModel]:
+    """The builder of structure ``name``."""
+    if name not in STRUCTURES:
+        raise KeyError(f"no model structure {name!r}; known: {sorted(STRUCTURES)}")
+    return STRUCTURES[name][0]
+
+
+def cached_compiled(name: str, structure: Mapping[str, Any]) -> CompiledTrialModel:
+    """The compiled model for ``(name, structure)``, compiled at most once per process.
+
+    ``structure`` holds JSON-serialisable keyword arguments of the builder (sizes, SEs, priors):
+    everything but the outcome, which :meth:`CompiledTrialModel.fit` swaps in.
+    """
+    builder = structure_builder(name)
+    key = json.dumps([name, dict(structure)], sort_keys=True)
+    return compiled_once(key, lambda: builder(**structure))

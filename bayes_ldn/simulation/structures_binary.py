@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from bayes_ldn.data.binary import two_by_two
 from bayes_ldn.designs._common import TrialModel
-from bayes_ldn.simulation.compiled import register_structure
 from bayes_ldn.synthesis.binomial import BinaryStudy, binomial_normal_model
 from bayes_ldn.synthesis.heterogeneity import turner_tau
 
@@ -29,13 +28,11 @@ def binomial_normal_structure(
                                  baseline_sd=float(baseline[1]))
 
 
-#: Registered structures: name -> (builder, default scenario, SBC targets).
+#: Structures of this family: name -> (builder, default scenario, SBC targets); listed by
+#: :data:`bayes_ldn.simulation.structures.STRUCTURES`.
 SCENARIOS = {
     "binomial_normal": (binomial_normal_structure,
                         {"n_per_arm": [40, 60, 80, 100, 150], "mu_prior": [0.0, 0.5], "turner_setting": "pain",
                          "baseline": [-1.0, 0.7]},
                         ["mu", "tau", "theta", "theta_new"]),
 }
-
-for _name, (_builder, _, _) in SCENARIOS.items():
-    register_structure(_name, _builder)

@@ -1,4 +1,4 @@
-"""Crossover model structure for simulation studies (registered when the design exists).
+"""Crossover model structure for simulation studies.
 
 A complete AB/BA crossover of ``n_subjects`` (no drop-out, so every simulation has the same
 rows), normal residuals, no carry-over term, no baseline, the ``scale_0_10`` nuisance priors
@@ -14,9 +14,8 @@ from bayes_ldn.data.simulate_crossover import simulate_crossover
 from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.designs.crossover import crossover_model
 from bayes_ldn.priors import normal
-from bayes_ldn.simulation.compiled import register_structure
 
-__all__ = ["DEFAULT", "TARGETS", "crossover_structure"]
+__all__ = ["DEFAULT", "SCENARIOS", "TARGETS", "crossover_structure"]
 
 #: The issue-9 benchmark size: 58 subjects, an NRS-like 0-10 outcome.
 DEFAULT = {"n_subjects": 58, "prior_sd": 2.0, "nuisance": "scale_0_10"}
@@ -32,4 +31,5 @@ def crossover_structure(*, n_subjects: int, prior_sd: float, nuisance: str) -> T
                            baseline=False, nuisance=nuisance)
 
 
-register_structure("crossover", crossover_structure)
+#: This family's structure: name -> (builder, default scenario, SBC targets).
+SCENARIOS = {"crossover": (crossover_structure, DEFAULT, TARGETS)}

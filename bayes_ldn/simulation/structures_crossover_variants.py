@@ -19,7 +19,6 @@ from bayes_ldn.designs.crossover import crossover_model
 from bayes_ldn.designs.crossover_first_period import first_period_model
 from bayes_ldn.designs.crossover_joint import crossover_joint_model
 from bayes_ldn.priors import normal
-from bayes_ldn.simulation.compiled import register_structure
 
 __all__ = ["SCENARIOS", "crossover_joint_structure", "crossover_student_structure", "first_period_structure"]
 
@@ -65,7 +64,8 @@ def crossover_joint_structure(
 
 _SCALARS = ["treatment_effect", "intercept", "residual_sd"]
 
-#: Registered structures: name -> (builder, default scenario, SBC targets).
+#: Structures of this family: name -> (builder, default scenario, SBC targets); listed by
+#: :data:`bayes_ldn.simulation.structures.STRUCTURES`.
 SCENARIOS = {
     "crossover_student": (crossover_student_structure, {"n_subjects": 30, "prior_sd": 2.0},
                           [*_SCALARS, "period_effect", "subject_sd", "residual_df"]),
@@ -78,6 +78,3 @@ SCENARIOS = {
                         {"n_subjects": 30, "prior_sd": 2.0, "lkj_eta": 2.0, "likelihood": "normal"},
                         [*_SCALARS, "period_effect", "subject_sd", "subject_corr_ab"]),
 }
-
-for _name, (_builder, _, _) in SCENARIOS.items():
-    register_structure(_name, _builder)

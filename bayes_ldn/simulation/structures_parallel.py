@@ -23,7 +23,6 @@ from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.designs.parallel import parallel_model, proper_nuisance
 from bayes_ldn.designs.parallel_family import parallel_family_model
 from bayes_ldn.priors import normal
-from bayes_ldn.simulation.compiled import register_structure
 
 __all__ = ["SCENARIOS", "family_model", "parallel_family_structure", "parallel_structure", "with_offdiagonal",
            "with_proper_priors"]
@@ -131,7 +130,8 @@ def parallel_family_structure(**params) -> TrialModel:
 _PARALLEL_TARGETS = ["treatment_effect", "change_reference", "residual_sd"]
 _FAMILY_TARGETS = ["mean_effect", "heterogeneity_sd", "treatment_effect", "residual_sd", "change_reference"]
 
-#: Registered structures: name -> (builder, default scenario, SBC targets).
+#: Structures of this family: name -> (builder, default scenario, SBC targets); listed by
+#: :data:`bayes_ldn.simulation.structures.STRUCTURES`.
 SCENARIOS = {
     "parallel": (parallel_structure,
                  {"n_per_arm": 20, "method": "ancova", "likelihood": "normal", "prior_sd": 1.0},
@@ -151,6 +151,3 @@ SCENARIOS = {
                               "tau_scale": 0.5, "residual_correlation": True},
                              [*_FAMILY_TARGETS, "residual_corr_lower"]),
 }
-
-for _name, (_builder, _, _) in SCENARIOS.items():
-    register_structure(_name, _builder)

@@ -15,7 +15,6 @@ conditions ``theta`` too, and the joint prior draw takes ``theta`` given the dra
 from __future__ import annotations
 
 from bayes_ldn.designs._common import TrialModel
-from bayes_ldn.simulation.compiled import register_structure
 from bayes_ldn.synthesis.heterogeneity import halfnormal_tau
 from bayes_ldn.synthesis.mcmc import meta_regression_model
 
@@ -36,7 +35,8 @@ def meta_regression_structure(
     )
 
 
-#: Registered structures: name -> (builder, default scenario, SBC targets).
+#: Structures of this family: name -> (builder, default scenario, SBC targets); listed by
+#: :data:`bayes_ldn.simulation.structures.STRUCTURES`.
 SCENARIOS = {
     "meta_regression": (meta_regression_structure,
                         {"ses": [0.2, 0.25, 0.3, 0.37, 0.45], "doses": [4.5, 4.5, 3.0, 6.0, 1.5],
@@ -44,6 +44,3 @@ SCENARIOS = {
                          "tau_scale": 0.3},
                         ["mu", "slope", "tau", "theta", "theta_new"]),
 }
-
-for _name, (_builder, _, _) in SCENARIOS.items():
-    register_structure(_name, _builder)

@@ -24,7 +24,7 @@ Scales
 ``nrs``
     Pain NRS points (0-10). FINAL and INNOVA report NRS differences directly; Younger 2013's
     difference in percentage reduction from baseline (0-100 VAS) is turned into points with its
-    baseline pain of 50.8/100 ([3P], published-numbers 4.1): ``points = pp / 100 x 50.8 / 10``,
+    baseline pain of 50.8/100 ([3P], docs/reference/published-numbers.md 4.1): ``points = pp / 100 x 50.8 / 10``,
     an approximation that assumes a common baseline in both conditions. Bested (SPIR, scale not
     published) and Younger 2009 (symptoms, not pain) have no NRS form and are left out. On the
     raw scale a crossover's SE is its paired SE and does not depend on ``rho``.
@@ -71,7 +71,7 @@ LDN_PAIN_CONVERSIONS: dict[str, str] = {
     "younger2013_pain": "p_t",
     "younger2009_symptoms": "p_t",
 }
-#: Younger 2013 baseline pain on the 0-100 VAS ([3P] dataset, published-numbers 4.1).
+#: Younger 2013 baseline pain on the 0-100 VAS ([3P] dataset, docs/reference/published-numbers.md 4.1).
 YOUNGER2013_BASELINE_VAS = 50.8
 
 

@@ -92,8 +92,8 @@ assert lo_pp < lik.estimate < hi_pp
 # expected-warning: ConvergenceWarning: (R-hat > 1.01|ESS below 400)
 # expected-warning: idata = fit\(model
 idata = fit(model, random_seed=2, draws=DRAWS, tune=DRAWS, chains=2)
-print(convergence_table(idata, ["treatment_effect"]))
-draws = np.asarray(idata["posterior"]["treatment_effect"]).ravel()
+print(convergence_table(idata, ["treatment_effect_aligned"]))
+draws = np.asarray(idata["posterior"]["treatment_effect_aligned"]).ravel()
 exact = exact_posterior(lik, prior)
 print(f"MCMC mean {draws.mean():.3f} vs exact {exact.mean:.3f}; MCMC SD {draws.std():.3f} vs exact {exact.sd:.3f}")
 post_pred = pm.sample_posterior_predictive(idata, model=model.pymc_model, random_seed=3, progressbar=False)

@@ -35,82 +35,64 @@
 # %% Provenance and fast mode
 import os
 
-import pandas as pd
-
-from bayes_ldn.data.crossover import CrossoverData
-from bayes_ldn.data.simulate_crossover import simulate_crossover
-from bayes_ldn.datasets import load_record
-from bayes_ldn.designs.crossover import crossover_model
-from bayes_ldn.fit import fit
-from bayes_ldn.priors import vague
-from bayes_ldn.reanalysis import decision_table
-from bayes_ldn.spec import load_specs
-from bayes_ldn.summaries import format_decision_table
+import bayes_ldn as bl
 
 FAST = os.environ.get("BAYES_LDN_FAST") == "1"
 DRAWS = 500 if FAST else 2000
-records = [load_record(r) for r in ("bested_fiqr", "bested_spir")]
-pd.DataFrame([{"record": r.id, "estimate": r.estimate, "iqr": r.iqr, "n": dict(r.n),
-               "evidence": "+".join(r.evidence), "verified": r.verified} for r in records])
+for r in (bl.load_record("bested_fiqr"), bl.load_record("bested_spir")):
+    print(r.id, r.estimate, "IQR", r.iqr, dict(r.n), "+".join(r.evidence), "verified" if r.verified else "unverified")
 
 # %% [markdown]
 # The records above are the two published results, with their evidence tags (`ABS`: read in the
 # abstract) and whether they were verified against the paper.
 #
-# ## Across conversions (vague prior)
+# ## Across conversions (vague prior): one exact posterior per named conversion
 #
-# `load_specs()` reads the analysis specifications in `models/*.toml` (for each result: the
-# conversions, priors and MCIDs to run); `decision_table(specs)` computes every exact posterior
-# they name, one row per (result, conversion, prior, MCID); `format_decision_table` prints the
-# chosen columns with probabilities formatted as ">0.999"/"<0.001". We keep the vague prior, so
-# that the rows differ only by conversion:
+# `bl.analyze_estimate` turns the published median and IQR into a normal likelihood through the
+# conversion it is given (never silently: the conversion is named and stamped on the result) and
+# returns the exact posterior under the vague prior; `.summary()` is its decision row. Only the
+# conversion differs between the rows:
 
 # %%
-specs = [s for s in load_specs() if s.record.trial == "Bested 2023"]
-table = decision_table(specs)
-vague_rows = table[table["prior"] == "vague"].copy()
-vague_rows["conversion"] = vague_rows["conversions"].str.split(":").str[0]
-format_decision_table(vague_rows.drop_duplicates(["spec", "conversion"]),
-                      ["outcome", "conversion", "median", "lower", "upper", "prob_better", "evidence"])
+fiqr = bl.load_record("bested_fiqr")
+for conversion in ("wan2014", "luo2018", "cochrane"):
+    r = bl.analyze_estimate(median=fiqr.estimate, iqr=fiqr.iqr, n=sum(fiqr.n.values()), conversion=conversion, better="lower")
+    print(conversion, r.summary()[["median", "lower", "upper", "prob_better"]].to_dict("records")[0])
 
 # %% [markdown]
-# **Reading the table.** Under a vague prior the posterior median is the published median under
+# **Reading the rows.** Under a vague prior the posterior median is the published median under
 # every route (all routes assume mean = median); what moves is the width of the interval, and with
-# it P(LDN better). The effect-size route gives the narrowest interval and the highest P(better),
-# the IQR routes the widest and lowest, and for both outcomes every interval includes 0 and small
-# effects in either direction. The conclusion does not depend on the route: Bested's
-# published numbers are compatible with no effect and with a small benefit, and cannot separate them.
-# (The effect-size route is the odd one out for both outcomes: a printed $d$ whose SD is not stated
-# may be a paired $d_z$, and reading it as $d_{av}$ then overstates the precision; lesson 8 §4.)
+# it P(LDN better). Every interval includes 0 and small effects in either direction, so the
+# conclusion does not depend on the route: Bested's published numbers are compatible with no effect
+# and with a small benefit, and cannot separate them. (The main job also runs the effect-size route;
+# a printed $d$ whose SD is not stated may be a paired $d_z$, and reading it as $d_{av}$ then
+# overstates the precision; lesson 8 §4.)
 #
-# ## A simulated Bested-like crossover, fitted with the crossover model
+# ## A simulated Bested-like crossover, fitted on its DataFrame
 #
-# With patient-level data none of the assumptions above would be needed. `simulate_crossover`
-# draws an AB/BA trial from stated parameters; `CrossoverData.from_frame` validates a tidy long frame
-# (one row per patient and period); `crossover_model` builds the Bayesian mixed model of lesson 1
-# (period effect, subject effects, unit-free nuisance priors of lesson 9, every observed row used,
-# so drop-outs are handled under MAR as in lesson 10); `fit` runs NUTS and returns an ArviZ
-# `DataTree` (convergence is checked and reported by `fit`). Truth: LDN lowers FIQR by 3 points,
+# With patient-level data none of the assumptions above would be needed. `bl.simulate_crossover`
+# draws an AB/BA trial from stated parameters; `bl.analyze_crossover` validates the tidy long frame
+# (one row per patient and period), builds the Bayesian mixed model of lesson 1 (period effect,
+# subject effects, unit-free nuisance priors of lesson 9, every observed row used, so drop-outs are
+# handled under MAR as in lesson 10), runs NUTS and returns an `Analysis` whose `.summary()` is the
+# decision row with R-hat, ESS and divergences beside the probabilities (`.idata` is the DataTree). Truth: LDN lowers FIQR by 3 points,
 # period effect -2, subject SD 15, residual SD 12, 58 patients.
 
 # %%
-frame, truth = simulate_crossover(treatment_effect=-3.0, period_effect=-2.0, subject_sd=15.0,
-                                  residual_sd=12.0, random_seed=58)
-data = CrossoverData.from_frame(frame, treatment="LDN", reference="placebo")
-model = crossover_model(data, vague(), better="lower", carryover="none", likelihood="normal", baseline=False)
+frame, truth = bl.simulate_crossover(treatment_effect=-3.0, period_effect=-2.0, subject_sd=15.0,
+                                     residual_sd=12.0, random_seed=58)
 # expected-warning: ConvergenceWarning: (R-hat > 1.01|ESS below 400)
 # expected-warning: idata = fit\(model
-idata = fit(model, random_seed=1, draws=DRAWS, tune=DRAWS, chains=2)
-effect = idata["posterior"]["treatment_effect"]
-print(f"truth {truth.treatment_effect}; "
-      f"posterior mean {float(effect.mean()):.2f}, 95% interval {float(effect.quantile(0.025)):.2f} "
-      f"to {float(effect.quantile(0.975)):.2f}")
+result = bl.analyze_crossover(frame, active="LDN", control="placebo", better="lower",
+                              draws=DRAWS, tune=DRAWS, chains=2)
+print("truth", truth.treatment_effect)
+result.summary()
 
 # %% [markdown]
 # The interval printed above is the period-adjusted estimate with its uncertainty, from the
 # patients' own numbers; one simulated trial's posterior mean differs from the truth by sampling
 # noise, as a real trial's would. This is the analysis the package would run on Bested's data if
-# they were shared; with a median and an IQR width, the best a reader can do is the table above.
+# they were shared; with a median and an IQR width, the best a reader can do is the rows above.
 #
-# Short chains in fast mode may trigger a `ConvergenceWarning` from `fit` (ESS below 400); it is
-# expected there and absent with the full number of draws.
+# Short chains in fast mode may trigger a `ConvergenceWarning` (ESS below 400); it is expected
+# there and absent with the full number of draws.

@@ -22,7 +22,7 @@ def _fit(prior, baseline="uniform", seed=1):
     from bayes_ldn.fit import fit
 
     model = logistic_model(COUNTS, prior, better="higher", baseline_prior=parse_baseline_prior(baseline))
-    return fit(model, random_seed=seed, draws=2000, var_names_check=["treatment_effect", "baseline_logit"])
+    return fit(model, random_seed=seed, draws=2000, var_names_check=["treatment_effect_aligned", "baseline_logit"])
 
 
 def test_vague_logistic_equals_the_matching_beta_binomial_within_mc_error():
@@ -32,7 +32,7 @@ def test_vague_logistic_equals_the_matching_beta_binomial_within_mc_error():
     post = beta_binomial_posterior(*COUNTS.as_tuple(), prior_t=(0.0, 0.0), prior_c=(1.0, 1.0))
     exact_mean = post.mean("or")
     exact_sd = float(np.sqrt(sum(special.polygamma(1, v) for v in (post.a_t, post.b_t, post.a_c, post.b_c))))
-    theta = idata["posterior"]["treatment_effect"]
+    theta = idata["posterior"]["treatment_effect_aligned"]
     assert abs(float(theta.mean()) - exact_mean) <= K * mcse_mean(theta)
     assert abs(float(theta.std()) - exact_sd) <= K * mcse_sd(theta)
     rd = idata["posterior"]["risk_difference"]
@@ -56,7 +56,7 @@ def test_flat_priors_reproduce_statsmodels_logistic_regression_up_to_the_closed_
     mle, se = float(res.params[1]), float(res.bse[1])
     assert mle == pytest.approx(np.log(y_t / (n_t - y_t)) - np.log(y_c / (n_c - y_c)), abs=1e-8)
     idata = _fit(pr.vague(), baseline="flat", seed=2)
-    theta = idata["posterior"]["treatment_effect"]
+    theta = idata["posterior"]["treatment_effect_aligned"]
     # Flat priors on both logits = Haldane Beta(0, 0) per arm: E[log odds] = digamma(y) - digamma(n - y)
     # (the MLE uses log y - log(n - y)); Var = trigamma(y) + trigamma(n - y) (the Wald SE uses 1/y + 1/(n - y)).
     post_mean = float(special.digamma(y_t) - special.digamma(n_t - y_t) - special.digamma(y_c)
@@ -73,7 +73,7 @@ def test_skeptical_prior_against_the_main_jobs_two_dimensional_quadrature():
     # The main job's 2-D quadrature of the same model (bayes_ldn.stats_binary.logistic_grid_posterior).
     grid = logistic_grid_posterior(*COUNTS.as_tuple(), sign=1, prior_logpdf=prior.logpdf,
                                    baseline_logpdf=stats.logistic.logpdf)
-    theta = idata["posterior"]["treatment_effect"]
+    theta = idata["posterior"]["treatment_effect_aligned"]
     by_grid = grid.summary("or", sign=1, mcid=np.log(1.5))
     assert abs(float(theta.mean()) - by_grid.mean) <= K * mcse_mean(theta)
     for delta, key in ((0.0, "prob_better"), (np.log(1.5), "prob_better_than_mcid")):

@@ -20,7 +20,7 @@ def test_aggregate_mcmc_matches_exact(prior):
     lik = to_likelihood(load_record("final_cpm"), "ci_normal")
     exact = exact_posterior(lik, prior)
     idata = fit(aggregate_model(lik, prior), random_seed=31, draws=1000, chains=4)
-    draws = idata["posterior"]["treatment_effect"]
+    draws = idata["posterior"]["treatment_effect_aligned"]
     assert_within_mcse(draws, exact.mean, exact.sd, k=4)
     q = float(draws.quantile(0.025))
     assert abs(q - exact.ppf(0.025)) <= 4 * mcse_quantile(draws, 0.025)

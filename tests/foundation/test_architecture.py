@@ -14,6 +14,8 @@ NO_PYMC = [
     "bayes_ldn.reanalysis",
     "bayes_ldn.spec",
     "bayes_ldn.ratios",
+    "bayes_ldn.api.estimate",
+    "bayes_ldn.api.result",
     "bayes_ldn.stats_binary",
     "bayes_ldn.stats_binary_grid",
     "bayes_ldn.priors_binary",
@@ -34,7 +36,8 @@ def test_public_api_resolves_without_pymc():
     code = (
         "import sys, bayes_ldn as bl\n"
         "light = [n for n in bl.__all__ if n not in ('fit', 'aggregate_model', 'hierarchical_model', "
-        "'crossover_model', 'parallel_model', 'logistic_model', 'carryover_sensitivity', '__version__')]\n"
+        "'crossover_model', 'parallel_model', 'logistic_model', 'carryover_sensitivity', 'analyze_crossover', "
+        "'analyze_parallel', '__version__')]\n"
         "[getattr(bl, n) for n in light]\n"
         "print('pymc' in sys.modules)"
     )

@@ -15,7 +15,7 @@ def run_json(capsys, *argv):
 
 
 def test_andromeda_shock_skeptical(capsys):
-    # anchors.md section 7: skeptical N(0, 0.392) on log HR -> HR 0.78 (0.59 to 1.04), P(HR<1) = 0.95.
+    # docs/reference/check-cases.md section 7 (ANDROMEDA-SHOCK, JAMA 2019, PMC6439620): skeptical N(0, 0.392) on log HR -> HR 0.78 (0.59 to 1.04), P(HR<1) = 0.95.
     out = run_json(capsys, "--estimate", "0.75", "--lower", "0.55", "--upper", "1.02", "--scale", "log",
                    "--better", "lower", "--prior", "normal:0,0.392")
     assert round(out["median_ratio"], 2) == 0.78
@@ -23,7 +23,7 @@ def test_andromeda_shock_skeptical(capsys):
     assert round(out["prob_better"], 2) == 0.95
     flat = run_json(capsys, "--estimate", "0.75", "--lower", "0.55", "--upper", "1.02", "--scale", "log",
                     "--better", "lower")
-    assert flat["prob_better"] == pytest.approx(0.9661, abs=5e-5)  # anchors.md: flat, 0.9661
+    assert flat["prob_better"] == pytest.approx(0.9661, abs=5e-5)  # docs/reference/check-cases.md: flat, 0.9661
 
 
 def test_reanalyze_reproduces_published_results(tmp_path, capsys):

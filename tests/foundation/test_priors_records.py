@@ -23,7 +23,7 @@ def test_preset_tail_probabilities(strength, mcid):
 
 
 def test_andromeda_skeptical_sd():
-    # anchors.md section 7: MCID OR 0.5247 -> skeptical N(0, 0.3920) on the log scale.
+    # docs/reference/check-cases.md section 7 (ANDROMEDA-SHOCK, JAMA 2019, PMC6439620): MCID OR 0.5247 -> skeptical N(0, 0.3920) on the log scale.
     import math
 
     # Both the MCID (0.5247) and the SD (0.3920) are printed to 4 decimals; propagating the

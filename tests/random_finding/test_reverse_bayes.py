@@ -18,7 +18,7 @@ def _posterior_interval(lo, hi, prior_mean, prior_sd):
 
 
 def test_sceptical_limit_worked_example_hr():
-    # anchors.md 7.3: HR 0.75 (0.60-0.94) -> SL(log) = 0.2834, prior interval (0.753, 1.328)
+    # docs/reference/check-cases.md 7.3: HR 0.75 (0.60-0.94) -> SL(log) = 0.2834, prior interval (0.753, 1.328)
     lim = sceptical_limit(0.60, 0.94, ci_prob=0.95, scale="ratio")
     assert lim.limit == pytest.approx(0.2834, abs=5e-5)
     assert lim.ratio_interval[0] == pytest.approx(0.753, abs=5e-4)

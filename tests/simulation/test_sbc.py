@@ -20,9 +20,9 @@ from bayes_ldn.simulation import (
 )
 from bayes_ldn import defaults
 from bayes_ldn.fit import fit
-from bayes_ldn.simulation.compiled import CompiledTrialModel, cached_compiled, flat_draws
+from bayes_ldn.simulation.compiled import CompiledTrialModel, flat_draws
 from bayes_ldn.simulation.sbc import nuts_study, posterior_arrays, thinned
-from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, FINAL_SE
+from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, FINAL_SE, cached_compiled
 
 
 def _overconfident_aggregate(index: int, seed: np.random.SeedSequence, *, se: float, n_draws: int) -> dict:

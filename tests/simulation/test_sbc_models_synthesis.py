@@ -9,7 +9,7 @@ simulation's outcome (not on the estimates the structure was compiled with).
 import numpy as np
 import pytest
 
-from bayes_ldn.simulation.compiled import cached_compiled
+from bayes_ldn.simulation.structures import cached_compiled
 from bayes_ldn.simulation.structures import DEFAULT_STRUCTURES, available_structures
 from tests.simulation._sbc_models import assert_sbc_uniform
 
