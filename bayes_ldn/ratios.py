@@ -69,12 +69,12 @@ def equivalence_probability(effect: xr.DataArray, bounds: tuple[float, float], *
             "prob": float(inside.mean()), "mcse": prob_mcse(inside)}
 
 
-def scale_summaries(effect: xr.DataArray, *, scale: str, ci_prob: float, equivalence: str | None) -> dict[str, Any]:
+def scale_summaries(effect: xr.DataArray, *, scale: str, ci_prob: float,
+                    bounds: tuple[float, float] | None) -> dict[str, Any]:
     """What a log-scale or equivalence analysis adds to a result: ``ratio`` and/or ``equivalence``."""
     out: dict[str, Any] = {}
     if scale == "log":
         out["ratio"] = ratio_summary(effect, ci_prob=ci_prob)
-    bounds = parse_equivalence(equivalence, scale)
     if bounds is not None:
         out["equivalence"] = equivalence_probability(effect, bounds, scale=scale)
     return out

@@ -23,7 +23,7 @@ from bayes_ldn.designs.crossover import UNIT_FREE, crossover_model
 from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
-from bayes_ldn.ratios import equivalence_probability, ratio_summary
+from bayes_ldn.ratios import scale_summaries
 
 __all__ = ["CROSSOVER_SEED", "analyze_crossover", "crossover_option_problems"]
 
@@ -174,10 +174,7 @@ def analyze_crossover(
     out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{xo.treatment} - {xo.reference}",
                scale=xo.scale)
     effect = idata["posterior"]["treatment_effect"]
-    if xo.scale == "log":
-        out["ratio"] = ratio_summary(effect, ci_prob=ci_prob)
-    if bounds is not None:
-        out["equivalence"] = equivalence_probability(effect, bounds, scale=xo.scale)
+    out.update(scale_summaries(effect, scale=xo.scale, ci_prob=ci_prob, bounds=bounds))
     out["period_effect"] = _rows(effect_summary(idata, "period_effect", ci_prob=ci_prob))
     if carryover:
         out["sequence_effect"] = _rows(effect_summary(idata, "sequence_effect", ci_prob=ci_prob))

@@ -25,7 +25,7 @@ from bayes_ldn.designs.parallel import parallel_model, reference_nuisance
 from bayes_ldn.diagnostics import convergence_table, divergences
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
-from bayes_ldn.ratios import equivalence_probability, ratio_summary
+from bayes_ldn.ratios import scale_summaries
 
 __all__ = ["PARALLEL_SEED", "analyze_parallel", "parallel_option_problems"]
 
@@ -152,10 +152,7 @@ def analyze_parallel(
         res.update(method=method, likelihood=likelihood, prior=aligned.describe(),
                    prior_scale="aligned (positive = better)", seed=random_seed, scale=pdata.scale,
                    nuisance="reference (flat locations and slopes, 1/sigma): unit-free, uses no data")
-        if pdata.scale == "log":
-            res["ratio"] = ratio_summary(effect, ci_prob=ci_prob)
-        if bounds is not None:
-            res["equivalence"] = equivalence_probability(effect, bounds, scale=pdata.scale)
+        res.update(scale_summaries(effect, scale=pdata.scale, ci_prob=ci_prob, bounds=bounds))
         rows.append(row)
         details.append(res)
         fits[name] = idata
