@@ -28,6 +28,7 @@ from bayes_ldn.data.records import CONVERSIONS, EffectLikelihood, PublishedRecor
 from bayes_ldn.exact import exact_posterior
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.summaries import decision_row_exact
+from bayes_ldn.validation import number_problems, probability_problems
 
 __all__ = ["register", "run"]
 
@@ -59,10 +60,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+_NUMBERS = ("estimate", "lower", "upper", "ci_prob", "se", "p_value", "median", "iqr", "n", "df", "mcid", "rope",
+            "report_ci_prob")
+
+
+def _number_problems(a: argparse.Namespace) -> list[str]:
+    out = number_problems({f"--{k.replace('_', '-')}": getattr(a, k) for k in _NUMBERS}, scales=("--se",))
+    return out or probability_problems({"--ci-prob": a.ci_prob, "--report-ci-prob": a.report_ci_prob})
+
+
 def _problems(a: argparse.Namespace) -> list[str]:
     out = []
     if a.better is None:
         out.append("--better higher|lower is required: the direction of benefit is an analysis choice")
+    # Non-finite or overflowing numbers first: the comparisons below are meaningless on them.
+    bad = _number_problems(a)
+    if bad:
+        return out + bad
     if a.median is not None:
         if a.estimate is not None:
             out.append("give --estimate or --median, not both")
@@ -143,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     except DataValidationError as err:
         problems += list(err.problems)
     lik = None
-    if not problems or args.better is not None:
+    if (not problems or args.better is not None) and not _number_problems(args):
         try:
             lik = _likelihood(args)
         except DataValidationError as err:

@@ -12,7 +12,8 @@ rows (1-based data rows) or subjects and how to fix it:
 * an unknown treatment level (only ``treatment`` and ``reference`` are allowed);
 * a missing subject / sequence / period / treatment label, or a period that is not a positive
   integer;
-* a non-finite (missing, non-numeric or infinite) outcome or baseline;
+* a non-finite (missing, non-numeric or infinite) outcome or baseline, or one beyond
+  ``bayes_ldn.validation.MAX_ABS`` (1e100; an outcome of 1e308 overflowed the model's scale);
 * a subject in two sequences;
 * a repeated period;
 * a treatment order that contradicts the subject's sequence (the sequence's order is what most
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import array_problems
 
 __all__ = ["COLUMN_ROLES", "CrossoverData"]
 
@@ -349,6 +351,7 @@ class CrossoverData:
                     )
                 with np.errstate(divide="ignore", invalid="ignore"):
                     values = np.log(values)
+            problems += array_problems(values, what=f"column {cols[role]!r} ({role})", rows=_rows)
             numeric[role] = values
 
         ok = (subject.notna() & labels["sequence"].notna()).to_numpy()

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.validation import array_problems
 
 __all__ = ["DEFAULT_COLUMNS", "SINGLE_OUTCOME", "ParallelData"]
 
@@ -201,6 +202,7 @@ class ParallelData:
                     )
                 with np.errstate(divide="ignore", invalid="ignore"):
                     values = np.log(values)
+            problems += array_problems(values, what=f"column {col!r} ({label})", rows=_rows)
             numeric[role] = values
 
         if cols["subject"] is None and outcome.nunique() > 1:
