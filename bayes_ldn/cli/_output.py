@@ -9,7 +9,22 @@ from typing import Any
 
 from bayes_ldn.stats import format_probability
 
-__all__ = ["print_result"]
+__all__ = ["orientation", "print_result"]
+
+
+#: Keys whose numbers are on the printed contrast (active minus control, as the data code it).
+PRINTED_KEYS = frozenset({"mean", "sd", "median", "lower", "upper", "mcse", "ratio", "equivalence", "period_effect",
+                          "sequence_effect", "median_ratio", "lower_ratio", "upper_ratio", "change_active",
+                          "change_control"})
+
+
+def orientation(out: Mapping[str, Any]) -> dict[str, str]:
+    """``printed`` or ``aligned`` for every oriented number of ``out``: effects (and their MCSE)
+    are as printed; probabilities (``prob_*``, their MCSEs) and the prior are aligned with the
+    direction of benefit (positive = better). Diagnostics and counts carry no orientation."""
+    result = {k: "printed" for k in out if k in PRINTED_KEYS}
+    result.update({k: "aligned" for k in out if k.startswith("prob_") or k == "prior"})
+    return result
 
 
 def print_result(out: Mapping[str, Any], *, as_json: bool) -> int:

@@ -33,14 +33,14 @@ from typing import Any
 import pandas as pd
 
 from bayes_ldn import defaults
-from bayes_ldn.cli._output import print_result
+from bayes_ldn.cli._output import orientation, print_result
 from bayes_ldn import priors as pr
 from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.data.simulate_crossover import SYNTHETIC_LABEL, simulate_crossover
 from bayes_ldn.designs.crossover import NUISANCE_NAMES, UNIT_FREE, crossover_model
-from bayes_ldn.diagnostics import convergence_table, failed_checks
+from bayes_ldn.diagnostics import convergence_table, effect_and_worst, failed_checks, prob_mcse
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
 from bayes_ldn.ratios import equivalence_probability, parse_equivalence, ratio_summary
@@ -208,9 +208,15 @@ def run(args: argparse.Namespace) -> int:
         out["prob_better_than_mcid"] = row["prob_better_than_mcid"]
     if args.rope is not None:
         out["prob_rope"] = row["prob_rope"]
-    out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{data.treatment} - {data.reference}",
-               scale=data.scale)
+    out.update(prob_harm=row["prob_harm"], contrast=f"{data.treatment} - {data.reference}", scale=data.scale)
     effect = idata["posterior"]["treatment_effect"]
+    # The effect's own MCSE and ESS, the probabilities' MCSEs, and the worst over every checked
+    # parameter under names of their own (issue 18: `ess_bulk` used to be the minimum over all).
+    aligned = idata["posterior"]["treatment_effect_aligned"]
+    indicators = {"prob_better": aligned > 0, "prob_harm": aligned < 0,
+                   "prob_better_than_mcid": None if args.mcid is None else aligned > args.mcid,
+                   "prob_rope": None if args.rope is None else abs(aligned) <= args.rope}
+    out["prob_mcse"] = {k: prob_mcse(ind) for k, ind in indicators.items() if ind is not None}
     if data.scale == "log":
         out["ratio"] = ratio_summary(effect, ci_prob=args.ci_prob)
     bounds = parse_equivalence(args.equivalence, data.scale)
@@ -220,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
     if carryover == "sequence":
         out["sequence_effect"] = _rows(effect_summary(idata, "sequence_effect", ci_prob=args.ci_prob))
     problems = failed_checks(conv)
-    out.update(r_hat=float(conv["r_hat"].max()), ess_bulk=float(conv["ess_bulk"].min()),
+    out.update(**effect_and_worst(idata, conv, "treatment_effect"), checked_parameters=list(conv["parameter"]),
                divergences=int(conv["divergences"].iloc[0]), converged=not problems,
                convergence_problems=problems, **data.completeness(), incomplete=args.incomplete,
                n_subjects_dropped=getattr(args, "subjects_dropped", 0),
@@ -236,4 +242,5 @@ def run(args: argparse.Namespace) -> int:
         pd.DataFrame([row])[[c for c in DECISION_COLUMNS if c in row]].to_csv(target / "decision.csv", index=False)
         written = [target / "decision.csv", _write_datatree(idata, target / "crossover")]
         out["written"] = [str(w) for w in written]
+    out["orientation"] = orientation(out)
     return print_result(out, as_json=args.json)

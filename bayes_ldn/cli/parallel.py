@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bayes_ldn.cli._output import orientation
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
 from bayes_ldn.data.parallel import ParallelData
@@ -158,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         bounds = parse_equivalence(args.equivalence, data.scale)
         if bounds is not None:
             res["equivalence"] = equivalence_probability(effect, bounds, scale=data.scale)
+        res["orientation"] = orientation(res)
         results.append(res)
         draws.append(pd.DataFrame({"outcome": outcome,
                                    "treatment_effect": idata["posterior"]["treatment_effect"].values.ravel()}))

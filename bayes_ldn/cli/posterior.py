@@ -21,7 +21,7 @@ import math
 from bayes_ldn import defaults
 from bayes_ldn.cli._binary_posterior import add_arguments as add_binary_arguments
 from bayes_ldn.cli._binary_posterior import is_binary, run_binary
-from bayes_ldn.cli._output import print_result
+from bayes_ldn.cli._output import orientation, print_result
 from bayes_ldn import priors as pr
 from bayes_ldn.conversions import Converted
 from bayes_ldn.data.records import CONVERSIONS, EffectLikelihood, PublishedRecord, Source, align_sign, to_likelihood
@@ -179,4 +179,5 @@ def run(args: argparse.Namespace) -> int:
                    upper_ratio=math.exp(row["upper"]))
     out.update(scale=args.scale, prior=prior.describe(), prior_scale="aligned (positive = better)",
                conversions=lik.conversion_note, method="exact")
+    out["orientation"] = orientation(out)
     return print_result(out, as_json=args.json)
