@@ -18,10 +18,11 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "finite_float", "number_problems", "probability_problems"]
+__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "number_problems", "probability_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
 MAX_ABS: float = 1e100
@@ -92,3 +93,20 @@ def finite_float(text: str) -> float:
     if problems:
         raise argparse.ArgumentTypeError(problems[0].replace("value", repr(text), 1))
     return x
+
+
+def duplicate_column_problems(df: Any, roles: Mapping[str, str]) -> list[str]:
+    """Problems with the columns ``roles`` (role -> column name) names: a name the frame holds more
+    than once (ambiguous), or one column given two roles."""
+    out = []
+    names = [str(c) for c in df.columns]
+    for col in sorted({str(c) for c in roles.values()}):
+        if names.count(col) > 1:
+            out.append(f"column {col!r} appears {names.count(col)} times in the data; give each column a unique name")
+    by_column: dict[str, list[str]] = {}
+    for role, col in roles.items():
+        by_column.setdefault(str(col), []).append(role)
+    for col, rs in by_column.items():
+        if len(rs) > 1:
+            out.append(f"column {col!r} is given several roles ({', '.join(rs)}); each role needs its own column")
+    return out

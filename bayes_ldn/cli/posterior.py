@@ -28,7 +28,7 @@ from bayes_ldn.data.records import CONVERSIONS, EffectLikelihood, PublishedRecor
 from bayes_ldn.exact import exact_posterior
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.summaries import decision_row_exact
-from bayes_ldn.validation import number_problems, probability_problems
+from bayes_ldn.validation import MAX_ABS, number_problems, probability_problems
 
 __all__ = ["register", "run"]
 
@@ -175,6 +175,10 @@ def run(args: argparse.Namespace) -> int:
     keys.append("prob_harm")
     out = {k: row[k] for k in keys}
     if args.scale == "log":
+        if max(abs(row["lower"]), abs(row["upper"])) > math.log(MAX_ABS):
+            raise DataValidationError("bayes-ldn posterior", [
+                f"the posterior interval of the log ratio ({row['lower']:.4g} to {row['upper']:.4g}) spans ratios "
+                f"beyond 1e+-100: check that --se (or the interval) is on the log scale and not the ratio scale"])
         out.update(median_ratio=math.exp(row["median"]), lower_ratio=math.exp(row["lower"]),
                    upper_ratio=math.exp(row["upper"]))
     out.update(scale=args.scale, prior=prior.describe(), prior_scale="aligned (positive = better)",

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_ldn.exceptions import raise_if
-from bayes_ldn.validation import array_problems
+from bayes_ldn.validation import array_problems, duplicate_column_problems
 
 __all__ = ["COLUMN_ROLES", "CrossoverData"]
 
@@ -291,6 +291,7 @@ class CrossoverData:
             )
         if len(df) == 0:
             problems.append("the frame has no rows")
+        problems += duplicate_column_problems(df, {r: cols[r] for r in needed})
         if scale not in ("linear", "log"):
             problems.append(f"scale must be 'linear' or 'log', got {scale!r}")
         raise_if(_WHAT, problems)

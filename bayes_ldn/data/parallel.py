@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import array_problems
+from bayes_ldn.validation import array_problems, duplicate_column_problems
 
 __all__ = ["DEFAULT_COLUMNS", "SINGLE_OUTCOME", "ParallelData"]
 
@@ -143,6 +143,7 @@ class ParallelData:
             )
         if len(df) == 0:
             problems.append("the frame has no rows")
+        problems += duplicate_column_problems(df, dict(required))
         if scale not in ("linear", "log"):
             problems.append(f"scale must be 'linear' or 'log', got {scale!r}")
         raise_if(what, problems)

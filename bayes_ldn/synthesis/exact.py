@@ -97,8 +97,10 @@ class SynthesisResult:
             "ci_prob": ci_prob,
         }
         if post.expectation is not None:
-            # E[mu] exists when E[tau] does (|E[mu | tau]| is bounded); the variance needs E[tau^2].
-            exists = np.isfinite(out["tau"]["mean"])
+            # E[mu | tau] is bounded, Var[mu | tau] too under a proper mu prior; under the flat one it
+            # grows like tau^2 / k, so E[mu] needs E[tau] (else undefined: nan) and the SDs E[tau^2]
+            # (else inf), as does the predictive's always (Var = Var[mu | tau] + tau^2).
+            exists = self.mu_prior is not None or np.isfinite(out["tau"]["mean"])
             for key, extra in (("mu", 0.0), ("predictive", 1.0)):
                 second = post.expectation(lambda t, mu, v, extra=extra: np.log(v + mu**2 + extra * t**2))
                 out[key]["mean"] = out[key]["mean"] if exists else float("nan")

@@ -174,17 +174,27 @@ def test_every_printed_number_matches_adaptive_quad(name, prior_text, mu_prior):
         return
     if moment_exists(tau_prior, k, proper, 1):
         assert out["tau"]["mean"] == pytest.approx(ref.tau_moment(1), rel=PROB_TOL)
-        assert out["mu"]["mean"] == pytest.approx(ref.mu_moment(1), abs=PROB_TOL * out["mu"]["sd"])
-    else:  # E[tau] diverges, and with it E|mu|: printed as inf and nan, not as a finite number
-        assert out["tau"]["mean"] == np.inf and np.isnan(out["mu"]["mean"])
+    else:  # E[tau] diverges: inf, not a finite number
+        assert out["tau"]["mean"] == np.inf
+    if proper or moment_exists(tau_prior, k, proper, 1):
+        assert out["mu"]["mean"] == pytest.approx(ref.mu_moment(1), abs=PROB_TOL * ref.mu_moment(2) ** 0.5)
+    else:  # flat mu: Var[mu | tau] ~ tau^2 / k, so E|mu| diverges with E[tau]: undefined
+        assert np.isnan(out["mu"]["mean"])
     if moment_exists(tau_prior, k, proper, 2):
+        # sqrt(E[x^2] - E[x]^2) multiplies the relative error of the moments by E[x^2] / (2 sd^2)
+        # (about 5 for the 22-study set's tau): ten times PROB_TOL covers it.
         tau_sd = np.sqrt(ref.tau_moment(2) - ref.tau_moment(1) ** 2)
-        assert out["tau"]["sd"] == pytest.approx(tau_sd, rel=PROB_TOL)
+        assert out["tau"]["sd"] == pytest.approx(tau_sd, rel=10 * PROB_TOL)
         for key, pred in (("mu", False), ("predictive", True)):
             sd = np.sqrt(ref.mu_moment(2, predictive=pred) - ref.mu_moment(1) ** 2)
-            assert out[key]["sd"] == pytest.approx(sd, rel=PROB_TOL), key
+            assert out[key]["sd"] == pytest.approx(sd, rel=10 * PROB_TOL), key
     else:
-        assert out["tau"]["sd"] == np.inf and out["mu"]["sd"] == np.inf and out["predictive"]["sd"] == np.inf
+        assert out["tau"]["sd"] == np.inf and out["predictive"]["sd"] == np.inf
+        if proper:  # Var[mu | tau] <= the prior's variance
+            sd = np.sqrt(ref.mu_moment(2) - ref.mu_moment(1) ** 2)
+            assert out["mu"]["sd"] == pytest.approx(sd, rel=10 * PROB_TOL)
+        else:
+            assert out["mu"]["sd"] == np.inf
 
 
 def test_wide_prior_tau_quantiles_were_off_by_more_than_printed_precision():
