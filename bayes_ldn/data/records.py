@@ -179,8 +179,9 @@ class EffectLikelihood:
         problems = ([f"SE must be positive and finite, got {self.se}"]
                     if not (np.isfinite(self.se) and self.se > 0) else [])
         # Finite but beyond double precision's working range (an SE of 1e-166 from a CI that narrow).
-        problems += number_problems({"estimate": self.estimate} if problems else
-                                    {"estimate": self.estimate, "SE": self.se}, scales=("SE",))
+        # A NaN estimate is the placeholder of rows summarised from draws; the CLI refuses a NaN input.
+        given = {"estimate": self.estimate} if np.isfinite(self.estimate) else {}
+        problems += number_problems(given if problems else {**given, "SE": self.se}, scales=("SE",))
         raise_if("effect likelihood", problems)
 
     @property
