@@ -1,6 +1,6 @@
 """One process of the concurrency stress test (tests/reliability/test_concurrent_cache.py).
 
-``python -m tests.reliability._cache_worker STRUCTURE SEEDS OUT_DIR [START_FILE]`` builds the
+``python tests/reliability/_cache_worker.py STRUCTURE SEEDS OUT_DIR [START_FILE]`` builds the
 crossover model of ``STRUCTURE`` (``normal`` or ``student`` residuals), waits until
 ``START_FILE`` exists (so that every process compiles at the same moment), fits it once per seed
 through ``bayes_ldn.fit.fit`` (compiled once per process, entry points through the disk cache)
@@ -37,7 +37,9 @@ def main(structure: str, seeds: str, out_dir: str, start_file: str | None = None
             warnings.simplefilter("ignore")
             idata = fit(model, random_seed=seed, draws=200, tune=200, chains=2)
         post = idata["posterior"]
-        np.savez(Path(out_dir) / f"{structure}-{seed}.npz",
+        import bayes_ldn
+
+        np.savez(Path(out_dir) / f"{structure}-{seed}.npz", package=np.array(bayes_ldn.__file__),
                  **{name: post[name].values for name in ("treatment_effect", "residual_sd", "subject_sd")})
 
 
