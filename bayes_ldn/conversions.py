@@ -108,8 +108,10 @@ def se_from_ci(
     problems = []
     if method not in ("ci_normal", "ci_t"):
         problems.append(f"unknown SE-from-CI method {method!r}; use 'ci_normal' or 'ci_t'")
-    if not 0 < ci_prob < 1:
-        problems.append(f"ci_prob must lie in (0, 1), got {ci_prob}")
+    if not 0.01 <= ci_prob <= 0.9999:
+        # Beyond these the normal quantile is ~0 or huge and the SE meaningless (5e-324 divided by 0).
+        problems.append(f"ci_prob must lie in [0.01, 0.9999] (a published interval's coverage, e.g. 0.95), "
+                        f"got {ci_prob}")
     if not lower < upper:
         problems.append(f"lower ({lower}) must be below upper ({upper}); swap them if reversed")
     if estimate is not None and not lower <= estimate <= upper:

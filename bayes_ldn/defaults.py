@@ -34,6 +34,10 @@ TARGET_ACCEPT: float = 0.9
 #: path; it also gave divergences that nutpie did not on the few-trial synthesis model.
 NUTS_SAMPLER: str = "nutpie"
 
-#: Gauss-Legendre panels x nodes used by the heterogeneity quadrature in ``stats``.
-TAU_PANELS: int = 200
+#: Initial Gauss-Legendre panels x nodes of the heterogeneity quadrature in ``stats``; panels are
+#: then bisected where needed (``bayes_ldn.quadrature``) until the error estimate is below QUAD_TOL.
+TAU_PANELS: int = 64
 TAU_NODES: int = 8
+#: Target absolute error of every probability from the exact quadratures (printed to 3 digits;
+#: checked against scipy.integrate.quad in tests/reliability/test_quadrature.py).
+QUAD_TOL: float = 1e-7

@@ -11,7 +11,7 @@ import xarray as xr
 
 from bayes_ldn import defaults
 
-__all__ = ["convergence_table", "divergences", "failed_checks", "prob_mcse"]
+__all__ = ["convergence_table", "divergences", "effect_and_worst", "failed_checks", "prob_mcse"]
 
 
 def divergences(idata: xr.DataTree) -> int:
@@ -89,3 +89,26 @@ def prob_mcse(indicator: xr.DataArray) -> float:
         return 0.0
     ess = float(azs.ess(indicator.astype(float), method="mean"))
     return float(np.sqrt(p * (1 - p) / ess))
+
+
+def effect_and_worst(idata: xr.DataTree, table: pd.DataFrame, effect: str) -> dict[str, float | str]:
+    """The effect's own diagnostics beside the worst over every checked parameter, under names
+    that say which is which.
+
+    ``mcse`` is the Monte Carlo SE of the effect's posterior mean (its units); ``r_hat``,
+    ``ess_bulk`` and ``ess_tail`` are the effect's; ``r_hat_max``, ``ess_bulk_min`` and
+    ``ess_tail_min`` the worst over ``table`` (a :func:`convergence_table`), with the parameter
+    they belong to. (The crossover JSON once printed the minimum ESS over all parameters as
+    ``ess_bulk``: 1,714 while the effect's was 11,182.)
+    """
+    draws = idata["posterior"][effect]
+    own = table[table["parameter"] == effect].iloc[0]
+    worst_r = table.loc[table["r_hat"].idxmax()]
+    worst_b = table.loc[table["ess_bulk"].idxmin()]
+    return {
+        "mcse": float(azs.mcse(draws, method="mean")),
+        "r_hat": float(own["r_hat"]), "ess_bulk": float(own["ess_bulk"]), "ess_tail": float(own["ess_tail"]),
+        "r_hat_max": float(worst_r["r_hat"]), "r_hat_max_parameter": str(worst_r["parameter"]),
+        "ess_bulk_min": float(worst_b["ess_bulk"]), "ess_bulk_min_parameter": str(worst_b["parameter"]),
+        "ess_tail_min": float(table["ess_tail"].min()),
+    }

@@ -41,6 +41,7 @@ from scipy import stats
 
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.validation import number_problems
 
 __all__ = [
     "PRESETS",
@@ -89,6 +90,10 @@ class EffectPrior:
         problems = []
         if self.family not in _FAMILIES:
             problems.append(f"unknown prior family {self.family!r}; use one of {', '.join(_FAMILIES)}")
+        if self.family in ("normal", "student_t"):
+            # NaN, inf or overflowing parameters (e.g. normal:nan,1) would give NaN posteriors.
+            problems += number_problems({f"prior {self.name!r}: {k}": p[k] for k in ("mu", "sigma", "nu") if k in p},
+                                        scales=(f"prior {self.name!r}: sigma",))
         if self.family in ("normal", "student_t") and not p.get("sigma", 0) > 0:
             problems.append(f"prior {self.name!r}: sigma must be positive, got {p.get('sigma')}")
         if self.family == "student_t" and not p.get("nu", 0) > 0:

@@ -46,6 +46,7 @@ import numpy as np
 from scipy import stats
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.validation import number_problems
 
 __all__ = [
     "RHODES_GENERAL",
@@ -101,7 +102,9 @@ class TauPrior:
     rationale: str
 
     def __post_init__(self) -> None:
-        problems = []
+        # Finite and within double precision's working range (uniform:0,1e308 overflowed tau^2).
+        problems = number_problems({f"tau prior {k}": v for k, v in self.params.items()
+                                    if isinstance(v, (int, float)) and not isinstance(v, bool)})
         if self.family not in _FAMILIES:
             problems.append(f"unknown tau prior family {self.family!r}; use one of {', '.join(_FAMILIES)}")
         elif self.family == "fixed":

@@ -23,6 +23,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from bayes_ldn import defaults
+from bayes_ldn.quadrature import adaptive_gauss_legendre
 
 __all__ = [
     "HierarchicalPosterior",
@@ -284,11 +285,18 @@ class NormalMixture(_Posterior1D):
         """Quantile, by Brent's method between the extreme component quantiles."""
         z = stats.norm.ppf(q)
         keep = self.weights > 0
-        lo = float(np.min(self.means[keep] + z * self.sds[keep])) - 1e-9
-        hi = float(np.max(self.means[keep] + z * self.sds[keep])) + 1e-9
-        if hi - lo < 1e-12:
-            return 0.5 * (lo + hi)
-        return float(optimize.brentq(lambda x: self.cdf(x) - q, lo, hi, xtol=1e-12, rtol=1e-14))
+        lo = float(np.min(self.means[keep] + z * self.sds[keep]))
+        hi = float(np.max(self.means[keep] + z * self.sds[keep]))
+        # A relative pad: far from 0 (a location of 4.6e9) an absolute 1e-9 is below one ulp, and
+        # the rounded CDF at the bracket's ends then had the same sign.
+        pad = 1e-9 * (1.0 + max(abs(lo), abs(hi)))
+        lo, hi = lo - pad, hi + pad
+        f_lo, f_hi = self.cdf(lo) - q, self.cdf(hi) - q
+        if hi - lo < 1e-12 * (1.0 + abs(lo)) or f_lo * f_hi > 0:
+            # Degenerate bracket, or the CDF is flat to rounding across it: the end nearer to q.
+            return lo if abs(f_lo) <= abs(f_hi) else hi
+        # maxiter: bisection from a bracket as wide as 1e100 (near-improper tau priors) to 1e-12.
+        return float(optimize.brentq(lambda x: self.cdf(x) - q, lo, hi, xtol=1e-12, rtol=1e-14, maxiter=1000))
 
 
 # --- normal-normal hierarchical model ----------------------------------------------------------
@@ -321,6 +329,13 @@ class HierarchicalPosterior:
     theta: dict[str, NormalMixture]
     predictive: NormalMixture
     log_marginal: float
+    #: Continuous posterior CDF of ``tau`` (from the adaptive rule); ``None`` when built from nodes only.
+    tau_cdf: Callable[[float], float] | None = None
+    #: Estimated absolute error of every probability from the quadrature (0 for a fixed ``tau``).
+    quadrature_error: float = float("nan")
+    #: ``expectation(log_h)``: E[h] for ``log_h(tau, E[mu | tau], Var[mu | tau])``, by its own adaptive
+    #: rule (moments weigh the tail of ``tau`` more than probabilities do); ``inf`` when E[h] diverges.
+    expectation: Callable[[Callable[..., np.ndarray]], float] | None = None
 
     @property
     def tau_mean(self) -> float:
@@ -328,19 +343,20 @@ class HierarchicalPosterior:
         return float(np.sum(self.tau_weights * self.tau_nodes))
 
     def tau_quantile(self, q: float) -> float:
-        """Posterior quantile of ``tau`` (the discrete quadrature CDF, interpolated)."""
+        """Posterior quantile of ``tau``: the root of the continuous CDF when there is one (to
+        1e-12), else the node CDF interpolated at node midpoints (each node holds its mass)."""
         order = np.argsort(self.tau_nodes)
-        cdf = np.cumsum(self.tau_weights[order])
-        return float(np.interp(q, cdf, self.tau_nodes[order]))
-
-
-def _gauss_legendre_unit(panels: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Composite Gauss-Legendre nodes and weights on (0, 1)."""
-    x, w = np.polynomial.legendre.leggauss(nodes)
-    edges = np.linspace(0.0, 1.0, panels + 1)
-    half = np.diff(edges)[:, None] / 2.0
-    mid = (edges[:-1] + edges[1:])[:, None] / 2.0
-    return (mid + half * x).ravel(), (half * w).ravel()
+        nodes, w = self.tau_nodes[order], self.tau_weights[order]
+        if nodes.size == 1 or nodes[0] == nodes[-1]:
+            return float(nodes[0])
+        if self.tau_cdf is None:
+            return float(np.interp(q, np.cumsum(w) - w / 2.0, nodes))
+        lo, hi = float(nodes[0]), float(nodes[-1])
+        while self.tau_cdf(lo) > q and lo > 0:
+            lo /= 2.0
+        while self.tau_cdf(hi) < q:
+            hi *= 2.0
+        return float(optimize.brentq(lambda t: self.tau_cdf(t) - q, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=1000))
 
 
 def normal_hierarchical(
@@ -352,6 +368,7 @@ def normal_hierarchical(
     labels: tuple[str, ...] | None = None,
     panels: int = defaults.TAU_PANELS,
     nodes: int = defaults.TAU_NODES,
+    tol: float = defaults.QUAD_TOL,
 ) -> HierarchicalPosterior:
     r"""Exact posterior of the normal-normal hierarchical (random-effects) model.
 
@@ -365,7 +382,10 @@ def normal_hierarchical(
     ``mu | tau, y`` is normal and ``theta_i | tau, y ~ N((1-B_i) y_i + B_i E[mu|tau,y],
     (1-B_i) s_i^2 + B_i^2 Var[mu|tau,y])`` with ``B_i = s_i^2 / (s_i^2 + tau^2)``. The only
     integral left is over ``tau``, done on ``u = F_tau(tau)`` with composite Gauss-Legendre
-    quadrature, so heavy-tailed priors (half-Cauchy) are handled without truncation.
+    quadrature, so heavy-tailed priors (half-Cauchy) are handled without truncation; the panels
+    are bisected where the posterior needs them until the estimated error of every probability
+    is below ``tol`` (:func:`bayes_ldn.quadrature.adaptive_gauss_legendre`), and ``tau``'s
+    quantiles invert its continuous CDF (no interpolation between nodes).
 
     Parameters
     ----------
@@ -379,7 +399,9 @@ def normal_hierarchical(
     labels : tuple of str, optional
         Names of the units.
     panels, nodes : int
-        Quadrature resolution (composite Gauss-Legendre).
+        Initial panels and Gauss-Legendre nodes per panel (composite Gauss-Legendre).
+    tol : float
+        Target absolute error of probabilities (``quadrature_error`` reports the estimate).
 
     Returns
     -------
@@ -389,13 +411,65 @@ def normal_hierarchical(
     s2 = np.asarray(ses, dtype=float) ** 2
     k = y.size
     labels = labels or tuple(f"unit{i + 1}" for i in range(k))
+    tau_cdf, error, expectation = None, 0.0, None
     if isinstance(tau_prior, (int, float)):
         taus = np.array([float(tau_prior)])
-        log_w_prior = np.array([0.0])
+        w = np.array([1.0])
+        cond = _given_tau(y, s2, taus, mu_prior)
+        log_marginal = float(cond["loglik"][0])
     else:
-        u, wq = _gauss_legendre_unit(panels, nodes)
-        taus = np.asarray(tau_prior.ppf(u), dtype=float)
-        log_w_prior = np.log(wq)  # prior mass of each node in probability space
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            rule = adaptive_gauss_legendre(
+                lambda u: _given_tau(y, s2, np.asarray(tau_prior.ppf(u), dtype=float), mu_prior)["loglik"],
+                panels=panels, nodes=nodes, tol=tol)
+        taus = np.asarray(tau_prior.ppf(rule.nodes), dtype=float)
+        w, error, log_marginal = rule.weights, rule.error, rule.log_norm
+        tau_cdf = lambda t: rule.cdf(float(tau_prior.cdf(t)))  # noqa: E731 - u = F(tau) is monotone
+        cond = _given_tau(y, s2, taus, mu_prior)
+
+        def expectation(log_h: Callable[..., np.ndarray]) -> float:
+            def logf(u: np.ndarray) -> np.ndarray:
+                t = np.asarray(tau_prior.ppf(u), dtype=float)
+                c = _given_tau(y, s2, t, mu_prior)
+                return c["loglik"] + log_h(t, c["m_mu"], c["var_mu"])
+
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                try:
+                    moment = adaptive_gauss_legendre(logf, panels=panels, nodes=nodes, tol=tol)
+                except ValueError:  # h * density overflows everywhere it is evaluated: no finite E[h]
+                    return float("inf")
+            return float(np.exp(moment.log_norm - rule.log_norm)) if moment.converged else float("inf")
+    if mu_prior is None:
+        log_marginal = float("nan")
+    v, m_mu, var_mu = cond["v"], cond["m_mu"], cond["var_mu"]
+    sd_mu = np.sqrt(var_mu)
+    mu_post = NormalMixture(w, m_mu, sd_mu)
+    b = s2[None, :] / v  # shrinkage factor B_i(tau)
+    theta_mean = (1 - b) * y[None, :] + b * m_mu[:, None]
+    theta_var = (1 - b) * s2[None, :] + b**2 * var_mu[:, None]
+    theta = {
+        lab: NormalMixture(w, theta_mean[:, i], np.sqrt(theta_var[:, i]))
+        for i, lab in enumerate(labels)
+    }
+    pred = NormalMixture(w, m_mu, np.sqrt(var_mu + taus**2))
+    return HierarchicalPosterior(
+        labels=tuple(labels),
+        tau_nodes=taus,
+        tau_weights=w,
+        mu=mu_post,
+        theta=theta,
+        predictive=pred,
+        log_marginal=log_marginal,
+        tau_cdf=tau_cdf,
+        quadrature_error=error,
+        expectation=expectation,
+    )
+
+
+def _given_tau(y: np.ndarray, s2: np.ndarray, taus: np.ndarray, mu_prior: tuple[float, float] | None) -> dict:
+    """Conjugate quantities given each ``tau``: marginal variances ``v``, ``mu | tau, y`` and
+    ``log p(y | tau)`` with ``mu`` integrated analytically (Gaussian identities)."""
+    k = y.size
     v = s2[None, :] + taus[:, None] ** 2  # (n_tau, k)
     prec = 1.0 / v
     if mu_prior is None:
@@ -422,28 +496,4 @@ def normal_hierarchical(
             - 0.5 * (quad_form + m0**2 / s0**2 - m_mu**2 * p_mu)
             - 0.5 * k * np.log(2 * np.pi)
         )
-    logw = loglik + log_w_prior
-    shift = np.max(logw)
-    w = np.exp(logw - shift)
-    total = w.sum()
-    log_marginal = float(np.log(total) + shift) if mu_prior is not None else float("nan")
-    w = w / total
-    sd_mu = np.sqrt(var_mu)
-    mu_post = NormalMixture(w, m_mu, sd_mu)
-    b = s2[None, :] / v  # shrinkage factor B_i(tau)
-    theta_mean = (1 - b) * y[None, :] + b * m_mu[:, None]
-    theta_var = (1 - b) * s2[None, :] + b**2 * var_mu[:, None]
-    theta = {
-        lab: NormalMixture(w, theta_mean[:, i], np.sqrt(theta_var[:, i]))
-        for i, lab in enumerate(labels)
-    }
-    pred = NormalMixture(w, m_mu, np.sqrt(var_mu + taus**2))
-    return HierarchicalPosterior(
-        labels=tuple(labels),
-        tau_nodes=taus,
-        tau_weights=w,
-        mu=mu_post,
-        theta=theta,
-        predictive=pred,
-        log_marginal=log_marginal,
-    )
+    return {"v": v, "m_mu": m_mu, "var_mu": var_mu, "loglik": loglik}

@@ -20,7 +20,7 @@ from bayes_ldn.api.result import Analysis
 from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.designs.crossover import UNIT_FREE, crossover_model
-from bayes_ldn.diagnostics import convergence_table, failed_checks
+from bayes_ldn.diagnostics import convergence_table, effect_and_worst, failed_checks, prob_mcse
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.fit import fit
 from bayes_ldn.ratios import scale_summaries
@@ -171,8 +171,14 @@ def analyze_crossover(
         out["prob_better_than_mcid"] = row["prob_better_than_mcid"]
     if rope is not None:
         out["prob_rope"] = row["prob_rope"]
-    out.update(prob_harm=row["prob_harm"], mcse=row["mcse"], contrast=f"{xo.treatment} - {xo.reference}",
-               scale=xo.scale)
+    out.update(prob_harm=row["prob_harm"], contrast=f"{xo.treatment} - {xo.reference}", scale=xo.scale)
+    # Each probability's own MCSE; the effect's mcse/ESS and the worst over every checked parameter
+    # come below under names of their own (issue 18: `ess_bulk` once meant the minimum over all).
+    aligned_draws = idata["posterior"]["treatment_effect_aligned"]
+    indicators = {"prob_better": aligned_draws > 0, "prob_harm": aligned_draws < 0,
+                  "prob_better_than_mcid": None if mcid is None else aligned_draws > mcid,
+                  "prob_rope": None if rope is None else abs(aligned_draws) <= rope}
+    out["prob_mcse"] = {k: prob_mcse(ind) for k, ind in indicators.items() if ind is not None}
     effect = idata["posterior"]["treatment_effect"]
     out.update(scale_summaries(effect, scale=xo.scale, ci_prob=ci_prob, bounds=bounds))
     out["period_effect"] = _rows(effect_summary(idata, "period_effect", ci_prob=ci_prob))
@@ -181,7 +187,7 @@ def analyze_crossover(
     problems = failed_checks(conv)
     # The row's R-hat/ESS are the worst over every parameter reported, not only the effect.
     row.update(r_hat=float(conv["r_hat"].max()), ess_bulk=float(conv["ess_bulk"].min()))
-    out.update(r_hat=row["r_hat"], ess_bulk=row["ess_bulk"],
+    out.update(**effect_and_worst(idata, conv, "treatment_effect_aligned"), checked_parameters=list(conv["parameter"]),
                divergences=int(conv["divergences"].iloc[0]), converged=not problems,
                convergence_problems=problems, **xo.completeness(), incomplete=incomplete,
                n_subjects_dropped=dropped,

@@ -20,14 +20,28 @@ from bayes_ldn.data.records import EffectLikelihood, PublishedRecord, Source, al
 from bayes_ldn.exact import exact_posterior
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.summaries import decision_row_exact
+from bayes_ldn.validation import MAX_ABS, number_problems, probability_problems
 
 __all__ = ["analyze_estimate", "estimate_likelihood", "estimate_problems"]
+
+
+_NUMBERS = ("estimate", "lower", "upper", "ci_prob", "se", "p_value", "median", "iqr", "n", "df", "mcid", "rope",
+            "report_ci_prob")
+
+
+def _number_problems(a: Any) -> list[str]:
+    out = number_problems({f"--{k.replace('_', '-')}": getattr(a, k) for k in _NUMBERS}, scales=("--se",))
+    return out or probability_problems({"--ci-prob": a.ci_prob, "--report-ci-prob": a.report_ci_prob})
 
 
 def estimate_problems(a: Any) -> list[str]:
     out = []
     if a.better is None:
         out.append("--better higher|lower is required: the direction of benefit is an analysis choice")
+    # Non-finite or overflowing numbers first: the comparisons below are meaningless on them.
+    bad = _number_problems(a)
+    if bad:
+        return out + bad
     if a.median is not None:
         if a.estimate is not None:
             out.append("give --estimate or --median, not both")
@@ -142,7 +156,7 @@ def analyze_estimate(
     """
     a = SimpleNamespace(estimate=estimate, lower=lower, upper=upper, ci_prob=ci_prob, se=se, p_value=p_value,
                         median=median, iqr=iqr, n=n, conversion=conversion, df=df, scale=scale, better=better,
-                        mcid=mcid, rope=rope)
+                        mcid=mcid, rope=rope, report_ci_prob=report_ci_prob)
     problems = estimate_problems(a)
     ratio_mcid = None
     if mcid is not None and mcid > 0:
@@ -153,7 +167,7 @@ def analyze_estimate(
     except DataValidationError as err:
         problems += list(err.problems)
     lik = None
-    if not problems or better is not None:
+    if (not problems or better is not None) and not _number_problems(a):
         try:
             lik = estimate_likelihood(a)
         except DataValidationError as err:
@@ -171,6 +185,10 @@ def analyze_estimate(
     keys.append("prob_harm")
     out = {k: row[k] for k in keys}
     if scale == "log":
+        if max(abs(row["lower"]), abs(row["upper"])) > math.log(MAX_ABS):
+            raise DataValidationError("bayes-ldn posterior", [
+                f"the posterior interval of the log ratio ({row['lower']:.4g} to {row['upper']:.4g}) spans ratios "
+                f"beyond 1e+-100: check that --se (or the interval) is on the log scale and not the ratio scale"])
         out.update(median_ratio=math.exp(row["median"]), lower_ratio=math.exp(row["lower"]),
                    upper_ratio=math.exp(row["upper"]))
     out.update(scale=scale, prior=aligned.describe(), prior_scale="aligned (positive = better)",

@@ -2,7 +2,10 @@
 
 A subcommand module defines ``register(subparsers)``, which adds its parser and sets
 ``func=run``; ``run(args) -> int`` does the work. Errors of bayes_ldn (``BayesLDNError``) are
-printed to standard error as one message with exit status 2, never as a traceback.
+printed to standard error as one message with exit status 2, never as a traceback; so is a
+missing optional package, with the extra that installs it. Warnings print as one line
+(``bayes-ldn crossover: warning: ConvergenceWarning: ...``), without the line of source code
+Python's default format adds.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import argparse
 import importlib
 import importlib.util
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from bayes_ldn.exceptions import BayesLDNError
+from bayes_ldn.extras import missing_extra_message
 
 __all__ = ["main"]
 
@@ -55,11 +61,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = argv[0].replace("-", "_") if argv else ""
     parser = build_parser(first if first in COMMANDS else None)
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except BayesLDNError as err:
-        print(f"bayes-ldn {args.command}: error: {err}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings():
+        # catch_warnings restores showwarning on exit, so a caller's (a test's) format is untouched.
+        warnings.showwarning = _one_line_warning(args.command)
+        try:
+            return int(args.func(args) or 0)
+        except BayesLDNError as err:
+            print(f"bayes-ldn {args.command}: error: {err}", file=sys.stderr)
+            return 2
+        except ModuleNotFoundError as err:
+            message = missing_extra_message(err.name or "", f"bayes-ldn {args.command}")
+            if message is None:
+                raise
+            print(f"bayes-ldn {args.command}: error: {message}", file=sys.stderr)
+            return 2
+
+
+def _one_line_warning(command: str) -> Any:
+    """A ``warnings.showwarning`` printing ``bayes-ldn CMD: warning: Category: message`` on one
+    line: a user needs the message, not the line of our source that raised it."""
+
+    def show(message: Any, category: type, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        text = " ".join(str(message).split())
+        print(f"bayes-ldn {command}: warning: {category.__name__}: {text}", file=file or sys.stderr)
+
+    return show
 
 
 if __name__ == "__main__":  # pragma: no cover

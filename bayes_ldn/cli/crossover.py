@@ -35,7 +35,7 @@ import pandas as pd
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
 from bayes_ldn.api.crossover import CROSSOVER_SEED, analyze_crossover, crossover_option_problems
-from bayes_ldn.cli._output import print_result
+from bayes_ldn.cli._output import orientation, print_result
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.data.simulate_crossover import SYNTHETIC_LABEL, simulate_crossover
 from bayes_ldn.designs.crossover import NUISANCE_NAMES, UNIT_FREE
@@ -171,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         tune=args.tune, chains=args.chains, sampler=args.sampler, trial=args.trial, units=args.units)
     out = dict(result.to_dict())
     out["data_source"] = SYNTHETIC_LABEL if args.synthetic_seed is not None else str(args.data)
+    out["orientation"] = orientation(out)
     if args.out is not None:
         target = Path(args.out)
         target.mkdir(parents=True, exist_ok=True)

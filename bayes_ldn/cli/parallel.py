@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from bayes_ldn import defaults
+from bayes_ldn.cli._output import orientation
 from bayes_ldn import priors as pr
 from bayes_ldn.api.parallel import PARALLEL_SEED, analyze_parallel, parallel_option_problems
 from bayes_ldn.data.parallel import ParallelData
@@ -113,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
                               random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
     results = result.details
     payload = result.to_dict()
+    for res in [payload] if isinstance(payload, dict) else payload:
+        res["orientation"] = orientation(res)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

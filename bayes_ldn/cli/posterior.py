@@ -20,7 +20,7 @@ import argparse
 from bayes_ldn import defaults
 from bayes_ldn.cli._binary_posterior import add_arguments as add_binary_arguments
 from bayes_ldn.cli._binary_posterior import is_binary, run_binary
-from bayes_ldn.cli._output import print_result
+from bayes_ldn.cli._output import orientation, print_result
 from bayes_ldn.api.estimate import analyze_estimate
 from bayes_ldn.data.records import CONVERSIONS
 
@@ -62,4 +62,6 @@ def run(args: argparse.Namespace) -> int:
         args.estimate, better=args.better, lower=args.lower, upper=args.upper, ci_prob=args.ci_prob, se=args.se,
         p_value=args.p_value, median=args.median, iqr=args.iqr, n=args.n, conversion=args.conversion, df=args.df,
         scale=args.scale, mcid=args.mcid, rope=args.rope, prior=args.prior, report_ci_prob=args.report_ci_prob)
-    return print_result(result.to_dict(), as_json=args.json)
+    out = dict(result.to_dict())
+    out["orientation"] = orientation(out)
+    return print_result(out, as_json=args.json)

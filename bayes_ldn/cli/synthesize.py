@@ -25,6 +25,7 @@ from pathlib import Path
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
 from bayes_ldn import synthesis as sy
+from bayes_ldn.cli._output import json_safe
 from bayes_ldn.cli._binary_synthesize import add_arguments as add_binary_arguments
 from bayes_ldn.cli._binary_synthesize import is_binary_csv, run_binary_synthesis
 from bayes_ldn.synthesis.outputs import DEFAULTS, MCID, synthesis_outputs
@@ -123,9 +124,10 @@ def run(args: argparse.Namespace) -> int:
             "prob_mu_positive": summary["prob_mu_positive"],
             "prob_mu_above_mcid": summary.get("prob_mu_above_mcid"), "mcid": mcid,
             "mu_prior": args.mu_prior, "tau_prior": tau_prior.to_dict(), "ci_prob": args.ci_prob,
-            "files": sorted(files),
+            "files": sorted(files), "quadrature_error": summary["quadrature_error"],
+            "moments": "null where a moment does not exist (heavy-tailed tau prior, few studies)",
         }
-        print(json.dumps(out, indent=2))
+        print(json.dumps(json_safe(out), indent=2, allow_nan=False))
     else:
         _print_text(result, summary, args, sorted(files))
     return 0

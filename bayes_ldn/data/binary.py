@@ -41,6 +41,10 @@ class TwoByTwo:
         return f"{self.events_treatment}/{self.n_treatment} vs {self.events_control}/{self.n_control}"
 
 
+#: Largest count accepted (a trial arm of a billion patients; 1e12 gave NaN posteriors).
+MAX_COUNT = 10**9
+
+
 def _as_count(value: Any, name: str, where: str) -> tuple[int | None, list[str]]:
     label = f"{name}{where}"
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -55,6 +59,9 @@ def _as_count(value: Any, name: str, where: str) -> tuple[int | None, list[str]]
         return None, [f"{label} must be a whole number (a count of patients), got {value!r}"]
     if x < 0:
         return None, [f"{label} must not be negative, got {value!r}"]
+    if x > MAX_COUNT:
+        # Beta(1e12, ...) draws and log odds lose all precision (NaN results); no arm is that large.
+        return None, [f"{label} = {value!r} is beyond {MAX_COUNT:.0e} patients: check the number"]
     return int(x), []
 
 

@@ -12,7 +12,8 @@ rows (1-based data rows) or subjects and how to fix it:
 * an unknown treatment level (only ``treatment`` and ``reference`` are allowed);
 * a missing subject / sequence / period / treatment label, or a period that is not a positive
   integer;
-* a non-finite (missing, non-numeric or infinite) outcome or baseline;
+* a non-finite (missing, non-numeric or infinite) outcome or baseline, or one beyond
+  ``bayes_ldn.validation.MAX_ABS`` (1e100; an outcome of 1e308 overflowed the model's scale);
 * a subject in two sequences;
 * a repeated period;
 * a treatment order that contradicts the subject's sequence (the sequence's order is what most
@@ -37,6 +38,7 @@ import pandas as pd
 
 from bayes_ldn.data.scale import to_log
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import array_problems, duplicate_column_problems
 
 __all__ = ["COLUMN_ROLES", "CrossoverData"]
 
@@ -290,6 +292,7 @@ class CrossoverData:
             )
         if len(df) == 0:
             problems.append("the frame has no rows")
+        problems += duplicate_column_problems(df, {r: cols[r] for r in needed})
         if scale not in ("linear", "log"):
             problems.append(f"scale must be 'linear' or 'log', got {scale!r}")
         raise_if(_WHAT, problems)
@@ -343,6 +346,7 @@ class CrossoverData:
             if scale == "log":
                 values = to_log(values, f"column {cols[role]!r}", role, problems, lambda m: (
                     f"rows {_rows(m)} (subjects {_listing(subject[m].fillna('<missing>').tolist())})"))
+            problems += array_problems(values, what=f"column {cols[role]!r} ({role})", rows=_rows)
             numeric[role] = values
 
         ok = (subject.notna() & labels["sequence"].notna()).to_numpy()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from bayes_ldn.data.scale import to_log
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.validation import array_problems, duplicate_column_problems
 
 __all__ = ["DEFAULT_COLUMNS", "SINGLE_OUTCOME", "ParallelData"]
 
@@ -143,6 +144,7 @@ class ParallelData:
             )
         if len(df) == 0:
             problems.append("the frame has no rows")
+        problems += duplicate_column_problems(df, dict(required))
         if scale not in ("linear", "log"):
             problems.append(f"scale must be 'linear' or 'log', got {scale!r}")
         raise_if(what, problems)
@@ -195,6 +197,7 @@ class ParallelData:
             if scale == "log" and role in ("baseline", "followup"):
                 values = to_log(values, f"column {col!r}", label, problems,
                                 lambda m: f"rows {_rows(m)} (subjects {_listing(subject[m].tolist())})")
+            problems += array_problems(values, what=f"column {col!r} ({label})", rows=_rows)
             numeric[role] = values
 
         if cols["subject"] is None and outcome.nunique() > 1:

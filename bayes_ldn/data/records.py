@@ -18,6 +18,7 @@ import numpy as np
 from bayes_ldn import conversions as cv
 from bayes_ldn.estimand import Estimand
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.validation import number_problems
 
 __all__ = [
     "CONVERSIONS",
@@ -175,12 +176,13 @@ class EffectLikelihood:
     label: str = ""
 
     def __post_init__(self) -> None:
-        raise_if(
-            "effect likelihood",
-            [f"SE must be positive and finite, got {self.se}"]
-            if not (np.isfinite(self.se) and self.se > 0)
-            else [],
-        )
+        problems = ([f"SE must be positive and finite, got {self.se}"]
+                    if not (np.isfinite(self.se) and self.se > 0) else [])
+        # Finite but beyond double precision's working range (an SE of 1e-166 from a CI that narrow).
+        # A NaN estimate is the placeholder of rows summarised from draws; the CLI refuses a NaN input.
+        given = {"estimate": self.estimate} if np.isfinite(self.estimate) else {}
+        problems += number_problems(given if problems else {**given, "SE": self.se}, scales=("SE",))
+        raise_if("effect likelihood", problems)
 
     @property
     def conversion_note(self) -> str:

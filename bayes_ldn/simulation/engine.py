@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.extras import import_optional
 
 __all__ = ["Study", "StudyRun", "run_study", "simulation_seeds", "study_key", "throughput"]
 
@@ -247,10 +248,7 @@ def _resolve_scheduler(scheduler: Any) -> tuple[str, Any]:
     """``(label, client_or_None)``; opens a Dask client for an address string."""
     if scheduler in ("serial", "processes"):
         return scheduler, None
-    try:
-        import distributed
-    except ImportError as err:  # pragma: no cover - distributed is installed with the sim extra
-        raise DataValidationError("scheduler", [f"a Dask scheduler needs the 'distributed' package: {err}"]) from err
+    distributed = import_optional("distributed", "a Dask scheduler")
     if isinstance(scheduler, distributed.Client):
         return str(scheduler.scheduler.address), scheduler
     if isinstance(scheduler, str) and ":" in scheduler:
@@ -318,6 +316,8 @@ def run_study(
         problems += list(err.problems)
         label, client = "", None
     raise_if("run_study", problems)
+    # Before any folder is written: without the 'sim' extra, say which extra to install.
+    tqdm = import_optional("tqdm.auto", "the simulation engine (progress bar)").tqdm
 
     folder = rows_path = None
     done: dict[int, dict] = {}
@@ -332,8 +332,6 @@ def run_study(
 
     seeds = simulation_seeds(root_seed, n_sims)
     todo = [(i, seeds[i]) for i in range(n_sims) if i not in done]
-
-    from tqdm.auto import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=n_sims, initial=len(done), desc=study.name, disable=not show, file=sys.stderr)

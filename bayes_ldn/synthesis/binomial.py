@@ -43,7 +43,7 @@ import numpy as np
 from bayes_ldn import defaults
 from bayes_ldn.data.binary import COUNT_FIELDS, TwoByTwo, two_by_two
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.stats import HierarchicalPosterior, NormalMixture, normal_hierarchical
+from bayes_ldn.stats import HierarchicalPosterior, normal_hierarchical
 from bayes_ldn.synthesis.heterogeneity import TauPrior
 
 __all__ = [
@@ -64,9 +64,6 @@ BINARY_COLUMNS = ("study", *COUNT_FIELDS)
 BASELINE_SD = 10.0
 #: Continuity correction of the normal approximation (added to every cell of a zero-cell study).
 CONTINUITY = 0.5
-_TAU_RANGE = (1e-9, 1e2)
-#: Composite Gauss-Legendre panels over log tau (8 nodes each: panel width 0.06 on the log scale).
-_TAU_PANELS = 400
 
 
 @dataclass(frozen=True)
@@ -131,46 +128,24 @@ def log_odds_ratios(studies: Sequence[BinaryStudy]) -> tuple[list[str], np.ndarr
     return labels, np.array(est), np.array(se), notes
 
 
-class _LogUniform:
-    """Quadrature proposal for tau: uniform on log tau over ``_TAU_RANGE`` (only ``ppf`` is used)."""
-
-    lo, hi = np.log(_TAU_RANGE[0]), np.log(_TAU_RANGE[1])
-
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        return np.exp(self.lo + np.asarray(u) * (self.hi - self.lo))
-
-
 def normal_approximation(
     studies: Sequence[BinaryStudy], *, better: str, tau_prior: TauPrior, mu_prior: tuple[float, float] | None
 ) -> tuple[HierarchicalPosterior, list[str]]:
     """Exact posterior of the normal-normal model on the aligned log ORs, and the correction notes.
 
-    :func:`bayes_ldn.stats.normal_hierarchical` with a log-uniform proposal over tau, then the
-    node weights multiplied by ``p(tau) / q(tau)`` (importance reweighting of the quadrature).
+    :func:`bayes_ldn.stats.normal_hierarchical` on the tau prior's probability scale, refined
+    until ``defaults.QUAD_TOL`` holds (it was a log-uniform proposal reweighted by
+    ``p(tau) / q(tau)``, whose tau quantiles were interpolated between nodes).
     """
     labels, est, se, notes = log_odds_ratios(studies)
     raise_if("normal approximation", [] if len(labels) >= 2 else
              ["fewer than 2 studies have a log odds ratio; only the binomial model can be fitted"])
     sign = 1.0 if better == "higher" else -1.0
     y = sign * est
-    if tau_prior.is_fixed:
-        return normal_hierarchical(y, se, tau_prior=tau_prior.for_quadrature(), mu_prior=mu_prior,
-                                   labels=tuple(labels)), notes
-    base = normal_hierarchical(y, se, tau_prior=_LogUniform(), mu_prior=mu_prior, labels=tuple(labels),
-                               panels=_TAU_PANELS)
-    taus = base.tau_nodes
-    with np.errstate(divide="ignore"):
-        logr = tau_prior.logpdf(taus) + np.log(taus)  # p(tau) / q(tau), q uniform on log tau
-    w = base.tau_weights * np.exp(logr - np.max(logr[np.isfinite(logr)]))
-    w = np.where(np.isfinite(w), w, 0.0)
-    w = w / w.sum()
-
-    def rew(m: NormalMixture) -> NormalMixture:
-        return NormalMixture(w, m.means, m.sds)
-
-    return HierarchicalPosterior(labels=base.labels, tau_nodes=taus, tau_weights=w, mu=rew(base.mu),
-                                 theta={k: rew(v) for k, v in base.theta.items()}, predictive=rew(base.predictive),
-                                 log_marginal=float("nan")), notes
+    # Quadrature on the prior's own probability scale, refined until QUAD_TOL holds (every
+    # TauPrior has ppf and cdf), so tau's quantiles come from its continuous CDF.
+    return normal_hierarchical(y, se, tau_prior=tau_prior.for_quadrature(), mu_prior=mu_prior,
+                               labels=tuple(labels)), notes
 
 
 def _interval_dict(median: float, lower: float, upper: float, mean: float) -> dict[str, float]:

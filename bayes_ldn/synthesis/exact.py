@@ -74,6 +74,10 @@ class SynthesisResult:
         a = (1.0 - ci_prob) / 2.0
         m = post.tau_mean
         sd = float(np.sqrt(np.sum(post.tau_weights * (post.tau_nodes - m) ** 2)))
+        if post.expectation is not None:
+            # Moments by their own refined rule; inf when they do not exist (heavy-tailed prior, few studies).
+            m = post.expectation(lambda t, mu, v: np.log(t))
+            sd = _sd(m, post.expectation(lambda t, mu, v: 2.0 * np.log(t)))
         return {
             "median": post.tau_quantile(0.5), "mean": m, "sd": sd,
             "lower": post.tau_quantile(a), "upper": post.tau_quantile(1.0 - a),
@@ -87,15 +91,30 @@ class SynthesisResult:
             "mu": summarize_mixture(post.mu, ci_prob),
             "tau": self.tau_summary(ci_prob),
             "predictive": summarize_mixture(post.predictive, ci_prob),
+            "quadrature_error": post.quadrature_error,
             "prob_mu_positive": post.mu.prob_above(0.0),
             "prob_predictive_positive": post.predictive.prob_above(0.0),
             "ci_prob": ci_prob,
         }
+        if post.expectation is not None:
+            # E[mu | tau] is bounded, Var[mu | tau] too under a proper mu prior; under the flat one it
+            # grows like tau^2 / k, so E[mu] needs E[tau] (else undefined: nan) and the SDs E[tau^2]
+            # (else inf), as does the predictive's always (Var = Var[mu | tau] + tau^2).
+            exists = self.mu_prior is not None or np.isfinite(out["tau"]["mean"])
+            for key, extra in (("mu", 0.0), ("predictive", 1.0)):
+                second = post.expectation(lambda t, mu, v, extra=extra: np.log(v + mu**2 + extra * t**2))
+                out[key]["mean"] = out[key]["mean"] if exists else float("nan")
+                out[key]["sd"] = _sd(out[key]["mean"], second) if exists else float("inf")
         if self.mcid is not None:
             out["mcid"] = self.mcid
             out["prob_mu_above_mcid"] = post.mu.prob_above(self.mcid)
             out["prob_predictive_above_mcid"] = post.predictive.prob_above(self.mcid)
         return out
+
+
+def _sd(mean: float, second: float) -> float:
+    """sqrt(E[x^2] - E[x]^2); ``inf`` when the second moment diverges."""
+    return float(np.sqrt(max(second - mean**2, 0.0))) if np.isfinite(second) else float("inf")
 
 
 def summarize_mixture(dist: NormalMixture, ci_prob: float = defaults.CI_PROB) -> dict[str, float]:
@@ -221,6 +240,10 @@ def synthesize_over_rho(
         theta={lab: mix(lambda p, lab=lab: p.theta[lab]) for lab in labels},
         predictive=mix(lambda p: p.predictive),
         log_marginal=float(np.log(np.sum(np.exp(logw_arr - logw_arr.max()))) + logw_arr.max()),
+        # tau's CDF is the same mixture over rho of each node's continuous CDF.
+        tau_cdf=lambda t: float(sum(wj * r.posterior.tau_cdf(t) for wj, r in zip(wr, parts, strict=True)
+                                    if r.posterior.tau_cdf is not None)),
+        quadrature_error=float(np.sum(wr * [r.posterior.quadrature_error for r in parts])),
     )
     mid = list(studies_for_rho(float(rho_prior.ppf(0.5))))
     rho_mean = float(np.sum(wr * rhos))

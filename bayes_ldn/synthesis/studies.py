@@ -49,6 +49,7 @@ from scipy import stats
 from bayes_ldn.data.records import PublishedRecord, align_sign, to_likelihood
 from bayes_ldn.datasets import load_record
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.validation import number_problems
 
 __all__ = [
     "LDN_PAIN_CONVERSIONS",
@@ -127,6 +128,9 @@ class SynthesisStudy:
             problems.append(f"study {self.label!r}: estimate must be finite, got {self.estimate}")
         if not (np.isfinite(self.se) and self.se > 0):
             problems.append(f"study {self.label!r}: SE must be positive and finite, got {self.se}")
+        if not problems:  # finite: now beyond what squares and precisions hold (1e308 overflowed)
+            problems += number_problems({f"study {self.label!r}: estimate": self.estimate,
+                                         f"study {self.label!r}: SE": self.se}, scales=(f"study {self.label!r}: SE",))
         raise_if("synthesis study", problems)
 
 

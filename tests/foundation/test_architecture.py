@@ -22,6 +22,9 @@ NO_PYMC = [
     "bayes_ldn.summaries_binary",
     "bayes_ldn.reanalysis_binary",
     "bayes_ldn.report.binary",
+    "bayes_ldn.quadrature",
+    "bayes_ldn.validation",
+    "bayes_ldn.extras",
 ]
 
 

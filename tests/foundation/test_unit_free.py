@@ -266,10 +266,15 @@ def test_unit_free_needs_a_spread():
 
 def test_huge_outcomes_do_not_overflow_the_scale():
     frame = crossover_frame().drop(columns="baseline")
-    frame["outcome"] = frame["outcome"] * 1e300
+    frame["outcome"] = frame["outcome"] * 1e90
     data = CrossoverData.from_frame(frame, treatment="LDN", reference="placebo")
     model = crossover_model(data, pr.vague(), better="lower", carryover="none", likelihood="normal", baseline=False)
     assert np.isfinite(model.choices["data_scale"]["scale"])
+    # Beyond bayes_ldn.validation.MAX_ABS (1e100) the data are refused with a message (issue 18:
+    # an outcome of 1e308 ended in a segmentation fault), not fitted.
+    with pytest.raises(DataValidationError, match="rescale the units"):
+        CrossoverData.from_frame(frame.assign(outcome=frame["outcome"] * 1e210), treatment="LDN",
+                                 reference="placebo")
 
 
 def test_log_scale_turns_a_change_of_units_into_a_shift():

@@ -1,0 +1,112 @@
+"""Checks on user-given numbers shared by every entry point (library and CLI).
+
+Double precision holds values up to about 1.8e308, but a model squares, sums and divides them:
+an outcome of 1e308 overflows the data's standard deviation to ``inf`` and the sampler then
+fails deep inside compiled code (a traceback, once a segmentation fault). So every number a user
+gives is checked to be finite and within ``MAX_ABS`` (and a scale within ``[MIN_SCALE,
+MAX_ABS]``) before any computation: with :math:`|x| \\le 10^{100}` the squares and products
+that the models form stay below :math:`10^{300}`, inside the double range. Real outcomes are far
+inside these bounds in any unit; a value beyond them is a typo or a unit error, and the message
+says to rescale.
+
+The functions return lists of problems (sentences: what, where, how to fix) for the caller to
+raise in one :class:`~bayes_ldn.exceptions.DataValidationError` with its other problems.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "number_problems", "probability_problems"]
+
+#: Largest magnitude accepted for any user-given number (see the module docstring).
+MAX_ABS: float = 1e100
+#: Smallest positive scale (SE, SD) accepted: 1/MIN_SCALE**2 must stay finite.
+MIN_SCALE: float = 1e-100
+
+_RESCALE = "rescale the units (e.g. thousands instead of units) or correct the value"
+
+
+def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ...] = ()) -> list[str]:
+    """Problems with named scalars: non-finite, beyond ``MAX_ABS``, or (for ``scales``) positive but
+    below ``MIN_SCALE``. ``None`` (not given) is skipped; a scale <= 0 is left to the caller.
+
+    Parameters
+    ----------
+    values : mapping
+        Name as the user wrote it (``"--estimate"``, ``"se"``) -> value.
+    scales : tuple of str
+        Names that must be positive scales (an SE, an SD).
+    """
+    out = []
+    for name, v in values.items():
+        if v is None:
+            continue
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            out.append(f"{name} must be a number, got {v!r}")
+            continue
+        if not math.isfinite(x):
+            out.append(f"{name} must be a finite number, got {x}")
+        elif abs(x) > MAX_ABS:
+            out.append(f"{name} = {x:g} is beyond +-{MAX_ABS:g}, outside what double precision computes "
+                       f"reliably here; {_RESCALE}")
+        elif name in scales and 0 < x < MIN_SCALE:
+            # A non-positive scale is the caller's to report (its own message says what a scale is).
+            out.append(f"{name} must be a positive scale of at least {MIN_SCALE:g}, got {x:g}")
+    return out
+
+
+def probability_problems(values: Mapping[str, float | None]) -> list[str]:
+    """Problems with named probabilities (an interval's coverage, a threshold) outside ``(0, 1)``;
+    a coverage of 1 would print infinite limits. ``None`` (not given) is skipped."""
+    return [f"{name} must lie strictly between 0 and 1, got {v}" for name, v in values.items()
+            if v is not None and not 0 < float(v) < 1]
+
+
+def array_problems(values: np.ndarray, *, what: str, rows: str) -> list[str]:
+    """Problems with the finite entries of an array whose magnitude exceeds ``MAX_ABS``.
+
+    ``rows`` formats the 0-based row positions of a boolean mask (the caller's own style);
+    non-finite entries are the caller's to report (it knows whether they mean missing).
+    """
+    big = np.isfinite(values) & (np.abs(values) > MAX_ABS)
+    if not big.any():
+        return []
+    return [f"{what}: value(s) beyond +-{MAX_ABS:g} in rows {rows(big)}, outside what double precision "
+            f"computes reliably here; {_RESCALE}"]
+
+
+def finite_float(text: str) -> float:
+    """``argparse`` type: a finite float within ``MAX_ABS`` (else exit 2 with one message)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    problems = number_problems({"value": x})
+    if problems:
+        raise argparse.ArgumentTypeError(problems[0].replace("value", repr(text), 1))
+    return x
+
+
+def duplicate_column_problems(df: Any, roles: Mapping[str, str]) -> list[str]:
+    """Problems with the columns ``roles`` (role -> column name) names: a name the frame holds more
+    than once (ambiguous), or one column given two roles."""
+    out = []
+    names = [str(c) for c in df.columns]
+    for col in sorted({str(c) for c in roles.values()}):
+        if names.count(col) > 1:
+            out.append(f"column {col!r} appears {names.count(col)} times in the data; give each column a unique name")
+    by_column: dict[str, list[str]] = {}
+    for role, col in roles.items():
+        by_column.setdefault(str(col), []).append(role)
+    for col, rs in by_column.items():
+        if len(rs) > 1:
+            out.append(f"column {col!r} is given several roles ({', '.join(rs)}); each role needs its own column")
+    return out
