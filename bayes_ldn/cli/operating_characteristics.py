@@ -16,6 +16,7 @@ import argparse
 
 from bayes_ldn import defaults
 from bayes_ldn.exceptions import DataValidationError
+from bayes_ldn.validation import number_problems
 
 __all__ = ["register", "run"]
 
@@ -67,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
         problems.append(f"--seed must be a non-negative integer, got {args.seed}")
     if args.scheduler not in ("serial", "processes") and ":" not in args.scheduler:
         problems.append(f"--scheduler must be serial, processes or a Dask address HOST:PORT, got {args.scheduler!r}")
+    # Non-finite or overflowing numbers (--se inf passed "positive", --true-effect nan was unchecked).
+    problems += number_problems({"--se": args.se, "--true-effect": args.true_effect, "--tau-scale": args.tau_scale},
+                                scales=("--se", "--tau-scale"))
     if problems:
         raise DataValidationError("bayes-ldn operating-characteristics", problems)
 

@@ -20,6 +20,7 @@ import pandas as pd
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.random_finding import BUNDLED, bundled_verdict, write_verdict
 from bayes_ldn.random_finding.association import patient_frame
+from bayes_ldn.validation import finite_float
 
 __all__ = ["register", "run"]
 
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--patient-data", default=None, help="CSV of patient-level data (long format)")
     p.add_argument("--synthetic-seed", type=int, default=None,
                    help="use synthetic FINAL-like patient data with this seed (demonstration only)")
-    p.add_argument("--synthetic-pain-slope", type=float, default=0.0,
+    p.add_argument("--synthetic-pain-slope", type=finite_float, default=0.0,
                    help="true slope of pain change on CPM change in the synthetic data (default 0)")
     p.set_defaults(func=run)
 
