@@ -51,8 +51,14 @@ def sections(*, report: bool = True, workers: int | None = None, ci_prob: float 
 def run(args: argparse.Namespace) -> int:
     """Run the reanalysis and print where the outputs went."""
     report = not args.no_report
+    problems = []
     if args.workers is not None and args.workers < 1:
-        print(f"bayes-ldn reanalyze: --workers must be at least 1, got {args.workers}", file=sys.stderr)
+        problems.append(f"--workers must be at least 1, got {args.workers}")
+    # Checked before any section runs: a NaN or 1.5 once reached the quantile solvers (traceback).
+    if not 0.01 <= args.ci_prob <= 0.999:
+        problems.append(f"--ci-prob must lie in [0.01, 0.999] (e.g. 0.95 or 0.9), got {args.ci_prob}")
+    if problems:
+        print(f"bayes-ldn reanalyze: {'; '.join(problems)}", file=sys.stderr)
         return 2
     table = write_reanalysis(args.out, models_dir=args.models, ci_prob=args.ci_prob,
                              sections=sections(report=report, workers=args.workers, ci_prob=args.ci_prob))

@@ -83,3 +83,11 @@ def test_random_finding_refuses_non_finite_numbers(capsys, tmp_path, slope):
     code, out, err = _run(argv, capsys)
     _assert_clean(code, out, err)
     assert code == 2 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("ci_prob", ["nan", "inf", "1.5", "0", "1", "-0.5"])
+def test_reanalyze_refuses_a_bad_ci_prob_before_writing(capsys, tmp_path, ci_prob):
+    out = tmp_path / "out"
+    code, stdout, err = _run(["reanalyze", f"--ci-prob={ci_prob}", "--no-report", "--out", str(out)], capsys)
+    assert code == 2 and "--ci-prob must lie in [0.01, 0.999]" in err and "Traceback" not in err
+    assert stdout == "" and not out.exists()
