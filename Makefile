@@ -23,6 +23,8 @@ reanalysis: $(STAMP)
 ## Set up and run every test: the default run (fast, slow MCMC, notebooks; ~5 min on 2 cores),
 ## then the simulation-based calibration tier (~10-15 min). CI runs exactly this.
 test: $(STAMP)
+	# The report's browser tests drive Debian's chromium (idempotent; needs root or sudo).
+	bash .ci/install_chromium.sh
 	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile
 	OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -m sbc -n 2 --dist loadfile
 
