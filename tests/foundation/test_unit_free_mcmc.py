@@ -62,20 +62,11 @@ SLOW = ["crossover_sequence_student_baseline", "first_period", "crossover_joint"
         "parallel_family"]
 
 
-@pytest.mark.parametrize("name", FAST)
+# Default tier for FAST, slow tier for the rest: one test, the tier set per builder.
+@pytest.mark.parametrize("name", [*FAST, *(pytest.param(n, marks=pytest.mark.slow) for n in SLOW)])
 # No shrinking: each example costs a fit, and a failure prints its (a, k) anyway.
 @settings(max_examples=3, deadline=None, phases=[Phase.generate], database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=shift, u=log10_scale)
 def test_sampled_effect_moves_with_the_units(name, a, u):
-    check(name, a, u)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", SLOW)
-# No shrinking: each example costs a fit, and a failure prints its (a, k) anyway.
-@settings(max_examples=3, deadline=None, phases=[Phase.generate], database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(a=shift, u=log10_scale)
-def test_sampled_effect_moves_with_the_units_every_builder(name, a, u):
     check(name, a, u)
