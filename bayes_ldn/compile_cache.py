@@ -129,7 +129,7 @@ def compiled_nutpie(model: Any) -> Any:
     if base is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            base = compile_nutpie_numba(model)
+            base = compile_nutpie_numba(model, key)
         _STATS["misses"] += 1
         if key is not None:
             with _LOCK:

@@ -16,6 +16,21 @@ instead of compiling them (and never compiles or loads the wrapped PyTensor func
 The wrappers return the same codes and write the same numbers as nutpie's, so the draws are
 bit-for-bit those of ``pm.sample(nuts_sampler="nutpie")`` (``tests/foundation/test_compile_cache.py``).
 
+Processes sharing the disk cache (two notebooks, the workers of a simulation study) compile one
+structure one at a time: :func:`compile_nutpie_numba` holds an inter-process file lock named by
+the model's structure (:func:`structure_lock`) while it compiles and writes the cache, so the
+second process loads what the first wrote instead of writing the same entries at the same moment
+(numba's index update is a read-modify-write, atomic per file but not across writers). Different
+structures compile in parallel.
+
+The model is compiled without fast-math (``numba__fastmath=False``; PyTensor's default is on). With
+it, LLVM may reassociate and contract floating-point operations differently when it compiles a
+function together with its callees than when it loads each from the disk cache, so the same seed
+gave draws 5e-8 apart (our wrappers) or wholly different chains (``nutpie.compile_pymc_model``)
+depending only on whether the cache was empty (measured on the 20-subject crossover model; issue
+18's failures under concurrency were this). Without it the code is IEEE-exact and the draws are
+the same in every process; sampling the 58-subject crossover model took 0.5-0.6 s either way.
+
 It relies on nutpie internals (``_make_functions``, the ``user_data`` layout), so it is used
 only for the nutpie versions it was written against (:data:`NUTPIE_VERSIONS`); any other version
 goes through ``nutpie.compile_pymc_model`` unchanged.
@@ -24,13 +39,15 @@ goes through ``nutpie.compile_pymc_model`` unchanged.
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import numpy as np
 
-__all__ = ["MIRRORED", "NUTPIE_VERSIONS", "compile_nutpie_numba", "supported"]
+__all__ = ["MIRRORED", "NUTPIE_VERSIONS", "compile_nutpie_numba", "structure_lock", "supported"]
 
 #: nutpie versions whose ``compile_pymc`` internals this module mirrors.
 NUTPIE_VERSIONS = ("0.16.",)
@@ -56,17 +73,64 @@ def supported() -> bool:
     return nutpie.__version__.startswith(NUTPIE_VERSIONS)
 
 
-def compile_nutpie_numba(model: Any) -> Any:
+def structure_lock(structure: Any) -> Any:
+    """The inter-process lock (``filelock.FileLock``) under which ``structure`` is compiled.
+
+    Parameters
+    ----------
+    structure : hashable or None
+        The model's structure key (:func:`bayes_ldn.compile_cache.structure_key`). Its ``repr``
+        names the lock file, so every process building the same structure takes the same lock.
+        A key whose ``repr`` shows an object's address (``at 0x...``, different in every process),
+        or ``None``, takes one lock shared by all such models: still exclusive, never parallel.
+
+    Notes
+    -----
+    The lock files live beside PyTensor's cache (``<base_compiledir>/bayes_ldn_locks``): processes
+    that share that cache share the locks, others do not wait for each other. The operating
+    system releases a lock when its holder dies, so a killed process leaves no stale lock.
+    """
+    from filelock import FileLock
+    from pytensor.configdefaults import config
+
+    text = None if structure is None else repr(structure)
+    if text is None or re.search(r" at 0x[0-9a-fA-F]+", text):
+        name = "any-structure"
+    else:
+        name = hashlib.sha256(text.encode()).hexdigest()[:32]
+    folder = Path(config.base_compiledir) / "bayes_ldn_locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileLock(folder / f"{name}.lock")
+
+
+def compile_nutpie_numba(model: Any, structure: Any = None) -> Any:
     """``nutpie.compile_pymc_model(model)`` (numba backend, default options), with cached wrappers.
 
     Parameters
     ----------
     model : pymc.Model
+    structure : hashable, optional
+        The model's structure key, naming the inter-process lock held while compiling
+        (:func:`structure_lock`); computed here when not given.
 
     Returns
     -------
     nutpie.compile_pymc.CompiledPyMCModel
     """
+    if structure is None:
+        from bayes_ldn.compile_cache import structure_key
+
+        structure = structure_key(model)
+    from pytensor import config
+
+    # Without LLVM's fast-math flags (which PyTensor sets by default) the same seed gives the same
+    # draws whether this process compiles the model or loads it from the disk cache; with them the
+    # code differs with how it was optimised (draws 5e-8 apart, or wholly different chains).
+    with structure_lock(structure), config.change_flags(numba__fastmath=False):
+        return _compile(model)
+
+
+def _compile(model: Any) -> Any:
     import nutpie
 
     if not supported():

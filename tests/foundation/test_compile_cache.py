@@ -89,14 +89,16 @@ def test_cache_hit_samples_the_new_data_exactly_like_a_fresh_compilation():
 
 @pytest.mark.slow
 def test_fit_draws_equal_pm_sample_with_nutpie():
-    """The cached path is the same sampler, seeding and model as ``pm.sample(nuts_sampler="nutpie")``."""
+    """The cached path is the same sampler, seeding and model as ``pm.sample(nuts_sampler="nutpie")``
+    (compiled, as bayes_ldn compiles, without fast-math: ``nutpie_numba``)."""
     import pymc as pm
+    from pytensor import config
 
     model = _model(3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ours = fit(model, random_seed=11, draws=200, tune=200, chains=2)
-        with model.pymc_model:
+        with model.pymc_model, config.change_flags(numba__fastmath=False):
             theirs = pm.sample(draws=200, tune=200, chains=2, random_seed=11, nuts_sampler="nutpie",
                                target_accept=0.9, progressbar=False, compute_convergence_checks=False)
     np.testing.assert_array_equal(ours["posterior"]["treatment_effect"].values,
@@ -157,6 +159,7 @@ def test_entry_points_loaded_from_the_disk_cache_sample_exactly_like_nutpies_own
     nutpie >= 0.16) the same comparison checks the fallback through ``nutpie.compile_pymc_model``.
     """
     import nutpie
+    from pytensor import config
 
     from bayes_ldn.nutpie_numba import compile_nutpie_numba, supported
 
@@ -167,7 +170,8 @@ def test_entry_points_loaded_from_the_disk_cache_sample_exactly_like_nutpies_own
         assert loaded.compiled_logp_func.cache_hits == 1 and loaded.compiled_expand_func.cache_hits == 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        own = nutpie.compile_pymc_model(model)
+        with config.change_flags(numba__fastmath=False):
+            own = nutpie.compile_pymc_model(model)
     other = _model(5, n=21, prefix="T").pymc_model
     data = {var.name: other[var.name].get_value() for var in own.shared_var_keys}
     for a, b in ((loaded, own), (loaded.with_data(**data), own.with_data(**data))):

@@ -5,7 +5,7 @@ crossover model of ``STRUCTURE`` (``normal`` or ``student`` residuals), waits un
 ``START_FILE`` exists (so that every process compiles at the same moment), fits it once per seed
 through ``bayes_ldn.fit.fit`` (compiled once per process, entry points through the disk cache)
 and saves each seed's draws to ``OUT_DIR/STRUCTURE-SEED.npz``. The disk caches are whatever
-``PYTENSORFLAGS=base_compiledir=...`` and ``NUMBA_CACHE_DIR`` point at.
+``PYTENSOR_FLAGS=base_compiledir=...`` and ``NUMBA_CACHE_DIR`` point at.
 """
 
 import sys
@@ -39,7 +39,12 @@ def main(structure: str, seeds: str, out_dir: str, start_file: str | None = None
         post = idata["posterior"]
         import bayes_ldn
 
-        np.savez(Path(out_dir) / f"{structure}-{seed}.npz", package=np.array(bayes_ldn.__file__),
+        from bayes_ldn.compile_cache import _CACHE
+
+        (compiled,) = _CACHE.values()
+        # How this process got nutpie's C entry points: 1 = loaded from the disk cache, 0 = compiled.
+        hits = compiled.compiled_logp_func.cache_hits + compiled.compiled_expand_func.cache_hits
+        np.savez(Path(out_dir) / f"{structure}-{seed}.npz", package=np.array(bayes_ldn.__file__), entry_point_hits=hits,
                  **{name: post[name].values for name in ("treatment_effect", "residual_sd", "subject_sd")})
 
 

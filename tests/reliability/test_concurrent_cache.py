@@ -7,7 +7,7 @@ its own seed, and two of them importing bayes_ldn from a second copy of the pack
 installs of one commit, as when the issue's failures were seen). Each structure is then compiled and sampled again in a process with its own empty
 cache (the reference: nothing shared, nothing loaded). Every process's draws must equal the
 reference's bit for bit. The caches live under ``tmp_path``
-(``PYTENSORFLAGS=base_compiledir=...``, ``NUMBA_CACHE_DIR``), never the user's.
+(``PYTENSOR_FLAGS=base_compiledir=...``, ``NUMBA_CACHE_DIR``), never the user's.
 ``BAYES_LDN_STRESS_ROUNDS`` repeats the whole round on a new empty cache (the README reports 10).
 """
 
@@ -27,7 +27,7 @@ JOBS = [("normal", "11"), ("normal", "12"), ("student", "11"), ("student", "12")
 
 def _env(cache: Path, install: Path | None = None) -> dict[str, str]:
     paths = [*([str(install)] if install else []), str(ROOT), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTENSORFLAGS": f"base_compiledir={cache / 'pytensor'}",
+    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={cache / 'pytensor'}",
            "NUMBA_CACHE_DIR": str(cache / "numba"), "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg",
            "PYTHONPATH": os.pathsep.join(paths)}
     return env
@@ -45,6 +45,12 @@ def _wait(procs: list[subprocess.Popen]) -> None:
         assert p.returncode == 0, f"worker {p.args[3:]} exited {p.returncode}:\n{err[-3000:]}"
 
 
+def _release(procs: list[subprocess.Popen], start: Path) -> None:
+    time.sleep(20)  # imports done (about 8 s here); then all compile at once
+    start.touch()
+    _wait(procs)
+
+
 def _round(tmp: Path) -> None:
     shared, out, ref = tmp / "shared-cache", tmp / "concurrent", tmp / "reference"
     out.mkdir(parents=True)
@@ -56,9 +62,7 @@ def _round(tmp: Path) -> None:
     shutil.copytree(ROOT / "bayes_ldn", other / "bayes_ldn", ignore=shutil.ignore_patterns("__pycache__"))
     procs = [_start([structure, seed, str(out), str(start)], shared, other if i % 2 else None)
              for i, (structure, seed) in enumerate(JOBS)]
-    time.sleep(20)  # imports done (about 8 s here); then all four compile at once
-    start.touch()
-    _wait(procs)
+    _release(procs, start)
     refs = [_start([structure, "11,12", str(ref)], tmp / f"own-cache-{structure}") for structure in ("normal", "student")]
     _wait(refs)
     for structure, seed in JOBS:
@@ -74,3 +78,32 @@ def test_concurrent_processes_on_an_empty_cache_sample_like_a_fresh_compilation(
     rounds = int(os.environ.get("BAYES_LDN_STRESS_ROUNDS", "1"))
     for r in range(rounds):
         _round(tmp_path / f"round{r}")
+
+
+@pytest.mark.slow
+def test_processes_compiling_one_structure_take_turns(tmp_path):
+    """Two processes released at the same moment on an empty cache compile one structure in turn:
+    the first compiles and writes nutpie's entry points, the second waits for its lock and loads
+    them (``nutpie_numba.structure_lock``). Without the lock both compile and write the same
+    entries at once (0 loads), the situation in which the issue's failures were seen."""
+    out, start = tmp_path / "out", tmp_path / "start"
+    out.mkdir()
+    procs = [_start(["normal", seed, str(out), str(start)], tmp_path / "cache") for seed in ("11", "12")]
+    _release(procs, start)
+    hits = sorted(int(np.load(out / f"normal-{seed}.npz")["entry_point_hits"]) for seed in ("11", "12"))
+    assert hits == [0, 2], f"entry points loaded by each process (2 = both loaded): {hits}"
+
+
+@pytest.mark.slow
+def test_same_draws_whether_compiled_or_loaded_from_the_disk_cache(tmp_path):
+    """A process that compiles the model on an empty cache and one that loads it from the cache the
+    first left draw the same numbers for the same seed. With PyTensor's default fast-math the loaded
+    code was optimised differently and the draws differed by up to 5e-8 (what the issue saw)."""
+    outs = [tmp_path / "compiled", tmp_path / "loaded"]
+    for out in outs:
+        out.mkdir()
+        _wait([_start(["normal", "11", str(out)], tmp_path / "cache")])
+    first, second = (np.load(out / "normal-11.npz") for out in outs)
+    assert (int(first["entry_point_hits"]), int(second["entry_point_hits"])) == (0, 2)
+    for name in ("treatment_effect", "residual_sd", "subject_sd"):
+        np.testing.assert_array_equal(first[name], second[name], err_msg=name)
