@@ -110,17 +110,14 @@ def compile_nutpie_numba(model: Any, structure: Any = None) -> Any:
     ----------
     model : pymc.Model
     structure : hashable, optional
-        The model's structure key, naming the inter-process lock held while compiling
-        (:func:`structure_lock`); computed here when not given.
+        The model's structure key (:func:`bayes_ldn.compile_cache.structure_key`), naming the
+        inter-process lock held while compiling (:func:`structure_lock`); without it the lock is
+        the one shared by every model without a key.
 
     Returns
     -------
     nutpie.compile_pymc.CompiledPyMCModel
     """
-    if structure is None:
-        from bayes_ldn.compile_cache import structure_key
-
-        structure = structure_key(model)
     from pytensor import config
 
     # Without LLVM's fast-math flags (which PyTensor sets by default) the same seed gives the same

@@ -26,6 +26,7 @@ import numpy as np
 
 from bayes_ldn import defaults
 from bayes_ldn.designs._common import TrialModel
+from bayes_ldn.compile_cache import structure_key
 from bayes_ldn.nutpie_numba import compile_nutpie_numba
 from bayes_ldn.simulation.draws import thinned
 
@@ -99,7 +100,7 @@ def compile_trial_model(trial_model: TrialModel) -> CompiledTrialModel:
                 if OUTCOME_DATA not in model.named_vars:
                     pm.Data(OUTCOME_DATA, np.asarray(value.data, dtype=float), dims=model.named_vars_to_dims.get("outcome"))
             observed_model = pm.observe(model, {"outcome": model[OUTCOME_DATA]})
-        compiled = compile_nutpie_numba(observed_model)
+        compiled = compile_nutpie_numba(observed_model, structure_key(observed_model))
         # In a joint prior draw the observed data *are* the drawn outcome: a deterministic that
         # reads the outcome's container (the meta-regression's conditional theta) must read the draw.
         outputs = graph_replace([model[name] for name in (*parameters, "outcome")],
