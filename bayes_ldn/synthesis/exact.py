@@ -14,7 +14,7 @@ prior sensitivity, and sweeps or a prior over the crossover correlation ``rho``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.stats import HierarchicalPosterior, NormalMixture, normal_hierarchical
 from bayes_ldn.synthesis.heterogeneity import TauPrior
 from bayes_ldn.synthesis.studies import SynthesisStudy
+from bayes_ldn.validation import normal_prior_problems, probability_problems, real_problems
 
 __all__ = [
     "SynthesisResult",
@@ -70,6 +71,7 @@ class SynthesisResult:
 
     def tau_summary(self, ci_prob: float = defaults.CI_PROB) -> dict[str, float]:
         """Median, mean, SD and equal-tailed interval of ``tau``."""
+        _ci_check(ci_prob)
         post = self.posterior
         a = (1.0 - ci_prob) / 2.0
         m = post.tau_mean
@@ -86,6 +88,7 @@ class SynthesisResult:
     def summary(self, ci_prob: float = defaults.CI_PROB) -> dict:
         """Mean effect, between-study SD and predictive effect, each with median/mean/sd/lower/upper,
         plus P(mu > 0), P(mu > MCID), P(theta_new > 0) and P(theta_new > MCID)."""
+        _ci_check(ci_prob)
         post = self.posterior
         out = {
             "mu": summarize_mixture(post.mu, ci_prob),
@@ -119,12 +122,35 @@ def _sd(mean: float, second: float) -> float:
 
 def summarize_mixture(dist: NormalMixture, ci_prob: float = defaults.CI_PROB) -> dict[str, float]:
     """``median``, ``mean``, ``sd``, ``lower``, ``upper`` (equal-tailed) of an exact marginal."""
+    _ci_check(ci_prob)
+    if not isinstance(dist, NormalMixture):
+        raise DataValidationError("mixture summary", [
+            f"dist must be a NormalMixture (e.g. result.posterior.mu), got {type(dist).__name__}"])
     lo, hi = dist.interval(ci_prob)
     return {"median": dist.median, "mean": dist.mean, "sd": dist.sd, "lower": lo, "upper": hi}
 
 
-def _check(studies: Sequence[SynthesisStudy], mu_prior) -> list[str]:
+#: Largest estimated quadrature error of an answer (the quadrature's own target is defaults.QUAD_TOL).
+QUADRATURE_ERROR_LIMIT: float = 100 * defaults.QUAD_TOL
+
+
+def _ci_check(ci_prob: float) -> None:
+    """Refuse a coverage outside (0, 1) (NaN stopped the quantile solver with a SciPy error)."""
+    raise_if("credible interval", ["ci_prob is missing: give a probability such as 0.95"] if ci_prob is None
+             else probability_problems({"ci_prob": ci_prob}))
+
+
+def _result_check(result: SynthesisResult) -> None:
+    if not isinstance(result, SynthesisResult):
+        raise DataValidationError("synthesis table", [
+            f"result must be a SynthesisResult (from synthesize), got {type(result).__name__}"])
+
+
+def _check(studies: Sequence[SynthesisStudy], mu_prior, tau_prior, mcid) -> list[str]:
     problems = []
+    if isinstance(studies, (str, bytes)) or not isinstance(studies, Sequence) or not all(
+            isinstance(s, SynthesisStudy) for s in studies):
+        return [f"studies must be a sequence of SynthesisStudy (read_studies_csv, studies_from_rows), got {studies!r:.80}"]
     if not studies:
         problems.append("no studies to synthesise")
     scales = sorted({s.scale for s in studies})
@@ -134,8 +160,11 @@ def _check(studies: Sequence[SynthesisStudy], mu_prior) -> list[str]:
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
         problems.append(f"study labels must be unique; repeated: {', '.join(dup)}")
-    if mu_prior is not None and not (len(mu_prior) == 2 and mu_prior[1] > 0):
-        problems.append(f"mu_prior must be (mean, sd) with sd > 0, or None (flat); got {mu_prior}")
+    problems += normal_prior_problems(mu_prior, "mu_prior")
+    if not isinstance(tau_prior, TauPrior):
+        problems.append(f"tau_prior must be a TauPrior (e.g. halfnormal_tau(0.5), parse_tau_prior('rhodes')), "
+                        f"got {tau_prior!r:.80}")
+    problems += real_problems({"mcid": mcid})
     return problems
 
 
@@ -162,13 +191,26 @@ def synthesize(
     note : str
         Statement carried into the result.
     """
-    raise_if("synthesis", _check(studies, mu_prior))
+    raise_if("synthesis", _check(studies, mu_prior, tau_prior, mcid))
     post = normal_hierarchical(
         np.array([s.estimate for s in studies]), np.array([s.se for s in studies]),
         tau_prior=tau_prior.for_quadrature(), mu_prior=mu_prior,
         labels=tuple(s.label for s in studies),
     )
+    # The quadrature runs over tau's prior probability scale; when the posterior sits where the prior
+    # has almost no mass (a mu prior's mean 50 SEs from the data under HalfNormal(1)), its estimated
+    # error stays large and the answer is wrong (tau's mean printed inf, quantiles out of order).
+    limit = QUADRATURE_ERROR_LIMIT
+    raise_if("synthesis", [] if post.quadrature_error <= limit else [
+        f"the exact posterior cannot be computed to its tolerance (estimated error {post.quadrature_error:.2g} > "
+        f"{limit:g}): the posterior of tau lies where its prior {tau_prior.name} has almost no probability, a "
+        "conflict between the priors and the studies; check the mu prior's mean and the studies' units, or "
+        "widen the tau prior"])
     return SynthesisResult(tuple(studies), post, mu_prior, tau_prior, mcid, note)
+
+
+#: Most Gauss-Legendre nodes over the rho prior (each is a full synthesis; 24 is the default).
+MAX_RHO_NODES = 200
 
 
 def synthesize_over_rho(
@@ -207,8 +249,16 @@ def synthesize_over_rho(
         The integrated result (its studies are those at the prior median of rho, for display) and
         a table of rho nodes with prior and posterior weights.
     """
+    problems = normal_prior_problems(mu_prior, "mu_prior")
     if mu_prior is None:
-        raise DataValidationError("rho prior", ["integrating rho needs a proper mu_prior (mean, sd)"])
+        problems.append("integrating rho needs a proper mu_prior (mean, sd)")
+    if isinstance(nodes, bool) or not isinstance(nodes, (int, np.integer)) or not 1 <= nodes <= MAX_RHO_NODES:
+        # numpy's leggauss raised TypeError for 2.0 or nan
+        problems.append(f"nodes must be a whole number from 1 to {MAX_RHO_NODES}, got {nodes!r}")
+    if not callable(getattr(rho_prior, "ppf", None)):
+        problems.append(f"rho_prior must be a frozen scipy distribution on (0, 1) such as scipy.stats.beta(5, 5), "
+                        f"got {rho_prior!r:.80}")
+    raise_if("rho prior", problems)
     x, w = np.polynomial.legendre.leggauss(nodes)
     u = (x + 1.0) / 2.0
     rhos = np.asarray(rho_prior.ppf(u), dtype=float)
@@ -261,6 +311,8 @@ def synthesize_over_rho(
 def synthesis_table(result: SynthesisResult, ci_prob: float = defaults.CI_PROB) -> pd.DataFrame:
     """One row per study (input and shrunken effect, with provenance) plus rows for mu, tau and
     the predictive effect. Every study row keeps its evidence tags and verified flag."""
+    _ci_check(ci_prob)
+    _result_check(result)
     post = result.posterior
     z = _z(ci_prob)
     rows = []
@@ -316,6 +368,7 @@ def leave_one_out(
     P(mu > MCID), and a cross-validated conflict check: the two-sided tail probability of the
     left-out estimate under the others' predictive ``N-mixture(mu_-i, var_mu + tau^2 + s_i^2)``.
     """
+    _ci_check(ci_prob)
     rows = []
     for i, s in enumerate(studies):
         rest = [t for j, t in enumerate(studies) if j != i]
@@ -346,6 +399,10 @@ def prior_sensitivity(
     ci_prob: float = defaults.CI_PROB,
 ) -> pd.DataFrame:
     """The synthesis under every (mu prior, tau prior) pair: one row each, with the priors stated."""
+    raise_if("prior sensitivity", [f"{name} must be a dict of name -> prior, got {value!r:.80}"
+                                   for name, value in (("mu_priors", mu_priors), ("tau_priors", tau_priors))
+                                   if not isinstance(value, Mapping)])
+    _ci_check(ci_prob)
     rows = []
     for mu_name, mu_prior in mu_priors.items():
         for tau_name, tau_prior in tau_priors.items():
@@ -372,6 +429,15 @@ def rho_sweep(
     ci_prob: float = defaults.CI_PROB,
 ) -> pd.DataFrame:
     """The synthesis at each fixed within-patient correlation ``rho`` (a sweep of an unknown input)."""
+    problems = [] if isinstance(rhos, Sequence) and not isinstance(rhos, (str, bytes)) else [
+        f"rhos must be a sequence of correlations, got {rhos!r:.80}"]
+    if not problems and not rhos:
+        problems.append("rhos is empty: give at least one within-patient correlation to sweep over")
+    if not problems:
+        problems += [f"rhos[{i}] is missing: give a correlation" for i, r in enumerate(rhos) if r is None]
+        problems += real_problems({f"rhos[{i}]": r for i, r in enumerate(rhos)})  # float("x") raised ValueError
+    _ci_check(ci_prob)
+    raise_if("rho sweep", problems)
     rows = []
     for rho in rhos:
         res = synthesize(list(studies_for_rho(float(rho))), mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid)
@@ -396,6 +462,8 @@ def forest_plot_data(result: SynthesisResult, ci_prob: float = defaults.CI_PROB)
     effect and the predictive interval of a new trial. ``unverified`` marks studies with any
     unverified input; their display label ends with a dagger.
     """
+    _ci_check(ci_prob)
+    _result_check(result)
     table = synthesis_table(result, ci_prob)
     rows = []
     for r in table.itertuples():

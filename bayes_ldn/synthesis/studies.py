@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +49,7 @@ from scipy import stats
 from bayes_ldn.data.records import PublishedRecord, align_sign, to_likelihood
 from bayes_ldn.datasets import load_record
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import number_problems
+from bayes_ldn.validation import number_problems, real_problems
 
 __all__ = [
     "LDN_PAIN_CONVERSIONS",
@@ -123,14 +123,21 @@ class SynthesisStudy:
     role: str = "primary"
 
     def __post_init__(self) -> None:
-        problems = []
-        if not np.isfinite(self.estimate):
-            problems.append(f"study {self.label!r}: estimate must be finite, got {self.estimate}")
-        if not (np.isfinite(self.se) and self.se > 0):
-            problems.append(f"study {self.label!r}: SE must be positive and finite, got {self.se}")
-        if not problems:  # finite: now beyond what squares and precisions hold (1e308 overflowed)
-            problems += number_problems({f"study {self.label!r}: estimate": self.estimate,
-                                         f"study {self.label!r}: SE": self.se}, scales=(f"study {self.label!r}: SE",))
+        where = f"study {self.label!r}"
+        # Not a number (a string, None: TypeError before), non-finite, beyond what squares and
+        # precisions hold (1e308 overflowed), or an SE below MIN_SCALE; then an SE <= 0.
+        fields = (("estimate", self.estimate), ("SE", self.se), ("dose_mg", self.dose_mg), ("rho", self.rho))
+        problems = [f"{where}: {k} is missing: give a number" for k, v in fields[:2] if v is None]
+        # Text ("1", b"1") passed float() and stayed text in the study, to fail in the synthesis.
+        problems += [f"{where}: {k} must be a number (int or float), got {v!r}" for k, v in fields
+                     if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)))]
+        if problems:
+            raise_if("synthesis study", problems)
+        problems += number_problems({f"{where}: estimate": self.estimate, f"{where}: SE": self.se},
+                                    scales=(f"{where}: SE",))
+        if not problems and not float(self.se) > 0:
+            problems.append(f"{where}: SE must be positive and finite, got {self.se}")
+        problems += number_problems({f"{where}: dose_mg": self.dose_mg, f"{where}: rho": self.rho})
         raise_if("synthesis study", problems)
 
 
@@ -153,12 +160,17 @@ def record_to_study(
         Within-patient correlation in ``[0, 1)``; required for a crossover on the SMD scale.
     role : {"primary", "sensitivity"}
     """
-    where = f"record {record.id!r} on scale {scale!r}"
+    where = f"record {getattr(record, 'id', record)!r} on scale {scale!r}"
     problems = []
-    if scale not in SCALES:
+    if not isinstance(scale, str) or scale not in SCALES:
         problems.append(f"unknown scale {scale!r}; use one of {', '.join(SCALES)}")
+    if not isinstance(record, PublishedRecord):
+        raise DataValidationError("synthesis study", [
+            f"record must be a PublishedRecord (load_record(...)), got {type(record).__name__}"])
     crossover = record.design == "crossover"
-    if scale == "smd" and crossover and (rho is None or not 0.0 <= rho < 1.0):
+    rho_problems = real_problems({"rho": rho})  # text raised TypeError in the comparison below
+    problems += rho_problems
+    if not rho_problems and scale == "smd" and crossover and (rho is None or not 0.0 <= rho < 1.0):
         problems.append(f"a crossover SMD needs the within-patient correlation rho in [0, 1), got {rho}")
     nrs_ok = record.units.startswith("NRS") or record.id == "younger2013_pain"
     if scale == "nrs" and not nrs_ok:
@@ -246,6 +258,9 @@ def ldn_pain_studies(
         FINAL, INNOVA, Bested 2023, Younger 2013 (+ Younger 2009), in that order.
     """
     problems = []
+    if not isinstance(conversions, Mapping):  # a float raised TypeError in "i not in conversions"
+        raise DataValidationError("LDN pain studies", [
+            f"conversions must map record ids to named conversions (e.g. LDN_PAIN_CONVERSIONS), got {conversions!r:.80}"])
     if bested_outcome not in ("spir", "fiqr"):
         problems.append(f"bested_outcome must be 'spir' or 'fiqr', got {bested_outcome!r}")
     ids = ["final_pain", "innova_pain"]
@@ -273,6 +288,8 @@ _OPTIONAL = ("ci_prob", "dose_mg", "evidence", "verified", "design")
 def _number(text: str | None) -> float | None:
     if text is None or str(text).strip() == "":
         return None
+    if not isinstance(text, (str, int, float)):  # a list or dict in a row: float() raised TypeError
+        raise ValueError(text)
     return float(text)
 
 
@@ -300,6 +317,8 @@ def studies_from_rows(
     ``verified`` (true/false, default true), ``design``.
     """
     where = f"studies in {source}"
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence) or not all(isinstance(r, Mapping) for r in rows):
+        raise DataValidationError(where, [f"rows must be a list of dicts (column -> text), got {rows!r:.80}"])
     problems: list[str] = []
     if better not in ("higher", "lower"):
         problems.append(f"better must be 'higher' or 'lower', got {better!r}")
@@ -355,6 +374,9 @@ def studies_from_rows(
                 problems.append(f"{at}: no standard error: fill 'se', or both 'lower' and 'upper'")
                 continue
             if not (np.isfinite(lo) and np.isfinite(hi)):
+                # Was skipped silently: a row with lower = nan vanished from the studies (issue 18).
+                problems += [f"{at}, column {col!r}: must be finite, got {row.get(col)!r}"
+                             for col, v in (("lower", lo), ("upper", hi)) if not np.isfinite(v) and col not in not_numbers]
                 continue
             if not lo < hi:
                 problems.append(f"{at}: lower ({lo:g}) must be below upper ({hi:g}); swap them if reversed")
@@ -365,7 +387,13 @@ def studies_from_rows(
             if est is not None and not lo <= est <= hi:
                 problems.append(f"{at}: estimate {est:g} lies outside its interval ({lo:g}, {hi:g})")
                 continue
-            se = (hi - lo) / (2.0 * float(stats.norm.ppf(0.5 + ci_prob / 2.0)))
+            z = float(stats.norm.ppf(0.5 + ci_prob / 2.0))
+            se = (hi - lo) / (2.0 * z) if z > 0 else float("inf")
+            se_problems = number_problems({f"{at}: SE from the interval": se}, scales=(f"{at}: SE from the interval",))
+            if se_problems:  # a ci_prob of 1e-308 gave z = 0 and divided by zero
+                problems += [f"{p} (lower {lo:g}, upper {hi:g}, ci_prob {ci_prob:g}); check ci_prob and the limits"
+                             for p in se_problems]
+                continue
             note = f"SE = (upper - lower) / (2 z), normal quantile of a {100 * ci_prob:g}% CI"
         else:
             if not (np.isfinite(se) and se > 0):
@@ -378,8 +406,13 @@ def studies_from_rows(
         if verified_text not in ("true", "false", "1", "0", "yes", "no"):
             problems.append(f"{at}, column 'verified': write true or false, got {row.get('verified')!r}")
             continue
-        out.append(
-            SynthesisStudy(
+        if vals["dose_mg"] is not None and "dose_mg" not in not_numbers:
+            dose_problems = number_problems({f"{at}, column 'dose_mg'": vals["dose_mg"]})
+            if dose_problems:  # an infinite dose was accepted and reached the meta-regression
+                problems += dose_problems
+                continue
+        try:
+            study = SynthesisStudy(
                 label=name, estimate=sign * float(est), se=float(se), scale=scale,
                 design=(row.get("design") or "unknown").strip() or "unknown", n=None,
                 dose_mg=vals["dose_mg"], rho=None, record="",
@@ -387,13 +420,18 @@ def studies_from_rows(
                 verified=verified_text in ("true", "1", "yes"),
                 conversions=note + ("" if sign == 1 else "; sign flipped (lower is better)"),
             )
-        )
+        except DataValidationError as err:  # e.g. an estimate beyond 1e100: one error with the others
+            problems += [f"{at}: {p}" for p in err.problems]
+            continue
+        out.append(study)
     raise_if(where, problems)
     return out
 
 
 def read_studies_csv(path: str | Path, *, better: str, scale: str = "user") -> list[SynthesisStudy]:
     """Read and validate a CSV of studies (see :func:`studies_from_rows`)."""
+    if not isinstance(path, (str, Path)):  # a float raised TypeError in Path()
+        raise DataValidationError("studies CSV", [f"path must be a file name, got {path!r:.80}"])
     p = Path(path)
     if not p.is_file():
         raise DataValidationError("studies CSV", [f"file {str(p)!r} does not exist"])
@@ -405,6 +443,11 @@ def read_studies_csv(path: str | Path, *, better: str, scale: str = "user") -> l
     rows = [{(k or "").strip(): (v or "") for k, v in r.items()} for r in reader]
     if reader.fieldnames is None:
         raise DataValidationError(f"studies in {p.name}", ["the file is empty: write a header row"])
+    header = [(h or "").strip() for h in reader.fieldnames]
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:  # csv.DictReader kept the last of two 'se' columns silently
+        raise DataValidationError(f"studies in {p.name}", [
+            f"column {h!r} appears {header.count(h)} times in the header; give each column a unique name" for h in dup])
     if not rows:
         rows_header = {h.strip(): "" for h in reader.fieldnames}
         raise DataValidationError(
