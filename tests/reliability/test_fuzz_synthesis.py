@@ -639,3 +639,34 @@ def test_pooled_family_table(data):
         # A fixed tau of 0 pools completely: every outcome's pooled SMD is the family mean.
         if tau == 0.0:
             np.testing.assert_allclose(table["pooled_smd_mean"], table.attrs["mu"]["mean"], rtol=1e-9)
+
+
+def test_a_posterior_the_quadrature_cannot_see_is_refused_not_printed():
+    """HalfCauchy(1e-10) or HalfNormal(0.01) with two studies 4 apart (SE 0.0625): the data put tau
+    near 2.4 (0.15 under the half-normal), where the prior's CDF is within 1e-10 of 1, and the
+    quadrature over that scale printed the prior (tau's median 1e-10) with an error estimate of
+    1e-11. An independent log-grid integration now refuses it; where the two agree (the
+    wide priors) the answer stands."""
+    two = [_study("a", 0.0, 0.0625), _study("b", 4.0, 0.0625)]
+    for tp in (sy.halfcauchy_tau(1e-10), sy.halfnormal_tau(0.01)):
+        _, err = outcome(lambda tp=tp: sy.synthesize(two, mu_prior=None, tau_prior=tp, mcid=None))
+        assert err is not None and "missed the posterior" in err.problems[0]
+    for tp, mu_prior in ((sy.halfnormal_tau(1e10), (0.0, 1.0)), (sy.uniform_tau(1.0, 3.0), None)):
+        res = sy.synthesize(two, mu_prior=mu_prior, tau_prior=tp, mcid=None)
+        # Independent reference: the unnormalised posterior of tau by adaptive quadrature in log tau.
+        from scipy import integrate
+
+        from bayes_ldn.stats import _given_tau
+
+        def dens(lt, tp=tp, mu_prior=mu_prior):
+            t = np.exp(lt)
+            return float(np.exp(tp.logpdf(t) + _given_tau(np.array([0.0, 4.0]), np.full(2, 0.0625**2), np.array([t]),
+                                                          mu_prior)["loglik"][0] + lt))
+
+        lo, hi = (np.log(1e-4), np.log(1e11)) if tp.family == "halfnormal" else (0.0, np.log(3.0))
+        edges = np.linspace(lo, hi, 200)
+        parts = [integrate.quad(dens, a, b, epsabs=0, epsrel=1e-10)[0] for a, b in zip(edges[:-1], edges[1:])]
+        med = res.posterior.tau_quantile(0.5)
+        below = sum(p for p, b in zip(parts, edges[1:]) if b <= np.log(med)) + integrate.quad(
+            dens, edges[edges <= np.log(med)].max(), np.log(med), epsabs=0, epsrel=1e-10)[0]
+        assert below / sum(parts) == pytest.approx(0.5, abs=1e-6)
