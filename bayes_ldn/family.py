@@ -30,6 +30,7 @@ from bayes_ldn.data.standardized import standardized_family
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors_tau import TauPrior, as_tau_prior
 from bayes_ldn.stats import HierarchicalPosterior, conjugate_normal, normal_hierarchical
+from bayes_ldn.synthesis.exact import missed_posterior_problems
 from bayes_ldn.validation import normal_prior_problems, probability_problems
 
 __all__ = [
@@ -116,6 +117,9 @@ def pooled_family_table(
     raise_if("pooled family", problems + normal_prior_problems(mu_prior, "mu_prior"))
     fam = standardized_family(records, conversion=conversion)
     post = pooled_family_posterior(fam, tau_prior=tau_prior, mu_prior=mu_prior)
+    # HalfNormal(0.01) on outcomes that differ: the quadrature over tau's prior scale can miss the posterior.
+    raise_if("pooled family", missed_posterior_problems(fam["smd"].to_numpy(), fam["smd_se"].to_numpy(),
+                                                        as_tau_prior(tau_prior), mu_prior, post))
     q = (1 - ci_prob) / 2
     rows = []
     for r in fam.itertuples(index=False):

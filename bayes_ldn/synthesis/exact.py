@@ -169,7 +169,8 @@ def _check(studies: Sequence[SynthesisStudy], mu_prior, tau_prior, mcid) -> list
 TAU_CDF_CHECK_TOL: float = 1e-3
 
 
-def _missed_mass_problems(studies: Sequence[SynthesisStudy], tau_prior: TauPrior, mu_prior, post) -> list[str]:
+def missed_posterior_problems(estimates: np.ndarray, ses: np.ndarray, tau_prior: TauPrior, mu_prior,
+                              post: HierarchicalPosterior) -> list[str]:
     r"""An independent check that the quadrature over tau's prior probability scale found the posterior.
 
     When the data put tau where the prior's CDF is within ~1e-10 of 1 (HalfCauchy(1e-10) with two
@@ -181,8 +182,10 @@ def _missed_mass_problems(studies: Sequence[SynthesisStudy], tau_prior: TauPrior
     the likelihood at the ends), and its CDF at its own
     10%, 50% and 90% points is compared with the quadrature's (:data:`TAU_CDF_CHECK_TOL`).
     """
-    y = np.array([st.estimate for st in studies], dtype=float)
-    s2 = np.array([st.se for st in studies], dtype=float) ** 2
+    if tau_prior.is_fixed:
+        return []
+    y = np.asarray(estimates, dtype=float)
+    s2 = np.asarray(ses, dtype=float) ** 2
     spread = max(float(np.ptp(y)), float(np.sqrt(s2.max())),
                  0.0 if mu_prior is None else abs(mu_prior[0] - float(np.median(y))) + mu_prior[1])
     # From far below the smallest SE (the likelihood is flat there) to beyond the data's spread and the
@@ -254,8 +257,8 @@ def synthesize(
         tau_prior=tau_prior.for_quadrature(), mu_prior=mu_prior,
         labels=tuple(s.label for s in studies),
     )
-    if not tau_prior.is_fixed:
-        raise_if("synthesis", _missed_mass_problems(studies, tau_prior, mu_prior, post))
+    raise_if("synthesis", missed_posterior_problems([st.estimate for st in studies], [st.se for st in studies],
+                                                    tau_prior, mu_prior, post))
     # The quadrature runs over tau's prior probability scale; when the posterior sits where the prior
     # has almost no mass (a mu prior's mean 50 SEs from the data under HalfNormal(1)), its estimated
     # error stays large and the answer is wrong (tau's mean printed inf, quantiles out of order).
