@@ -27,8 +27,11 @@ import pandas as pd
 from bayes_ldn import defaults
 from bayes_ldn.data.records import PublishedRecord
 from bayes_ldn.data.standardized import standardized_family
+from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors_tau import TauPrior, as_tau_prior
 from bayes_ldn.stats import HierarchicalPosterior, conjugate_normal, normal_hierarchical
+from bayes_ldn.synthesis.exact import missed_posterior_problems
+from bayes_ldn.validation import normal_prior_problems, probability_problems
 
 __all__ = [
     "TAU_SWEEP",
@@ -105,8 +108,18 @@ def pooled_family_table(
         ``prob_better`` is ``P(theta_k > 0)``. Attributes ``mu`` and ``tau`` (in ``.attrs``) hold
         the family mean and heterogeneity summaries.
     """
+    problems = ["ci_prob is missing: give a probability such as 0.95"] if ci_prob is None else \
+        probability_problems({"ci_prob": ci_prob})
+    if isinstance(records, (str, bytes)) or not isinstance(records, Sequence) or not all(
+            isinstance(r, PublishedRecord) for r in records):
+        problems.append(f"records must be a sequence of PublishedRecord (load_family(...)), got {records!r:.80}")
+    # A NaN or 5e-324 prior SD reached the quadrature (SciPy errors, division by zero).
+    raise_if("pooled family", problems + normal_prior_problems(mu_prior, "mu_prior"))
     fam = standardized_family(records, conversion=conversion)
     post = pooled_family_posterior(fam, tau_prior=tau_prior, mu_prior=mu_prior)
+    # HalfNormal(0.01) on outcomes that differ: the quadrature over tau's prior scale can miss the posterior.
+    raise_if("pooled family", missed_posterior_problems(fam["smd"].to_numpy(), fam["smd_se"].to_numpy(),
+                                                        as_tau_prior(tau_prior), mu_prior, post))
     q = (1 - ci_prob) / 2
     rows = []
     for r in fam.itertuples(index=False):

@@ -46,7 +46,7 @@ import numpy as np
 from scipy import stats
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import number_problems
+from bayes_ldn.validation import number_problems, real_problems
 
 __all__ = [
     "RHODES_GENERAL",
@@ -78,6 +78,12 @@ TURNER_SETTINGS: dict[str, tuple[float, float]] = {
     "subjective": (-2.70, 1.52),
     "mortality": (-3.95, 1.34),
 }
+#: Bounds of a prior on log(tau^2) (Rhodes, Turner): published settings have locations near -3 and
+#: scales near 2; a location of 1000 left the quadrature no mass and a scale of 100 overflowed its
+#: nodes (tau = exp(t / 2)). Within them tau's prior stays inside double precision.
+LOG_TAU2_MAX_LOCATION = 100.0
+LOG_TAU2_MAX_SCALE = 20.0
+_LOG_TAU_CAP = float(np.log(1e100))
 _FAMILIES = ("halfnormal", "halfcauchy", "rhodes_logt", "fixed", "uniform", "turner_lognormal", "gamma_precision")
 
 
@@ -103,9 +109,20 @@ class TauPrior:
 
     def __post_init__(self) -> None:
         # Finite and within double precision's working range (uniform:0,1e308 overflowed tau^2).
-        problems = number_problems({f"tau prior {k}": v for k, v in self.params.items()
-                                    if isinstance(v, (int, float)) and not isinstance(v, bool)})
-        if self.family not in _FAMILIES:
+        # Scales and the gamma's shape and rate at least MIN_SCALE (a shape of 5e-324 left the
+        # quadrature no mass: "the density is zero everywhere").
+        # A value that is not a number (a string, None, a list) is refused before any comparison
+        # below (they raised TypeError); only Turner's "setting" is text.
+        if not isinstance(self.params, dict):
+            raise DataValidationError("heterogeneity prior", [
+                f"params must be a dict of the family's parameters, got {self.params!r:.80}"])
+        numeric = {f"tau prior {k}": v for k, v in self.params.items() if k != "setting"}
+        problems = [f"{k} is missing: give a number" for k, v in numeric.items() if v is None]
+        problems += real_problems(numeric, scales=tuple(f"tau prior {k}" for k in ("scale", "shape", "rate", "df")))
+        problems += [f"{k} must be a number, got {v!r}" for k, v in numeric.items() if isinstance(v, bool)]
+        if problems:
+            raise_if("heterogeneity prior", problems)
+        if not isinstance(self.family, str) or self.family not in _FAMILIES:
             problems.append(f"unknown tau prior family {self.family!r}; use one of {', '.join(_FAMILIES)}")
         elif self.family == "fixed":
             if not self.params.get("value", -1) >= 0:
@@ -118,6 +135,15 @@ class TauPrior:
                 problems.append(f"gamma_precision needs shape > 0 and rate > 0, got {self.params}")
         elif not self.params.get("scale", 0) > 0:
             problems.append(f"tau prior scale must be positive, got {self.params.get('scale')}")
+        elif self.family == "rhodes_logt" and not self.params.get("df", 0) >= 1:
+            # df 0.25 put the 95% quantile of tau beyond double precision (overflow in exp)
+            problems.append(f"a log-t prior needs degrees of freedom df >= 1 (Rhodes et al. use 5), got "
+                            f"{self.params.get('df')}")
+        elif self.family in ("rhodes_logt", "turner_lognormal") and not (
+                abs(self.params.get("location", 0)) <= LOG_TAU2_MAX_LOCATION and self.params["scale"] <= LOG_TAU2_MAX_SCALE):
+            problems.append(f"a prior on log(tau^2) needs |location| <= {LOG_TAU2_MAX_LOCATION:g} and scale <= "
+                            f"{LOG_TAU2_MAX_SCALE:g} (tau within e^+-50, published settings are near -3 and 2), "
+                            f"got {self.params}")
         raise_if("heterogeneity prior", problems)
 
     @property
@@ -154,11 +180,13 @@ class TauPrior:
         if self.family == "halfcauchy":
             return stats.halfcauchy.ppf(u, scale=p["scale"])
         if self.family == "rhodes_logt":
-            return np.exp(0.5 * self._t().ppf(u))
+            # Capped at 1e100 (e^230) like the gamma-precision prior: the quadrature's outermost nodes
+            # reach far into the t tail, where exp overflowed.
+            return np.exp(np.minimum(0.5 * self._t().ppf(u), _LOG_TAU_CAP))
         if self.family == "uniform":
             return p["lower"] + u * (p["upper"] - p["lower"])
         if self.family == "turner_lognormal":
-            return np.exp(0.5 * stats.norm.ppf(u, p["location"], p["scale"]))
+            return np.exp(np.minimum(0.5 * stats.norm.ppf(u, p["location"], p["scale"]), _LOG_TAU_CAP))
         if self.family == "gamma_precision":
             # tau <= t  <=>  precision >= t^-2; clipped so a near-improper prior gives finite nodes.
             prec = stats.gamma.isf(u, p["shape"], scale=1.0 / p["rate"])
@@ -226,8 +254,17 @@ class TauPrior:
         return {"family": self.family, "params": dict(self.params), "rationale": self.rationale}
 
 
+def _floats(**values: object) -> list[float]:
+    """The named parameters as floats; one error listing every one that is not a number (a
+    string, None or a list reached ``float()`` and raised TypeError/ValueError before)."""
+    missing = [f"tau prior {k} is missing: give a number" for k, v in values.items() if v is None]
+    raise_if("heterogeneity prior", missing + number_problems({f"tau prior {k}": v for k, v in values.items()}))
+    return [float(v) for v in values.values()]  # type: ignore[arg-type]
+
+
 def halfnormal_tau(scale: float, *, rationale: str = "") -> TauPrior:
     """``tau ~ HalfNormal(scale)``."""
+    (scale,) = _floats(scale=scale)
     return TauPrior(
         family="halfnormal", params={"scale": float(scale)},
         rationale=rationale or f"HalfNormal({scale:g}): weakly informative (Roever et al. 2021, doi:10.1002/jrsm.1475)",
@@ -236,6 +273,7 @@ def halfnormal_tau(scale: float, *, rationale: str = "") -> TauPrior:
 
 def halfcauchy_tau(scale: float, *, rationale: str = "") -> TauPrior:
     """``tau ~ HalfCauchy(scale)``."""
+    (scale,) = _floats(scale=scale)
     return TauPrior(
         family="halfcauchy", params={"scale": float(scale)},
         rationale=rationale or f"HalfCauchy({scale:g}): heavy-tailed (Gelman 2006, doi:10.1214/06-BA117A)",
@@ -244,7 +282,12 @@ def halfcauchy_tau(scale: float, *, rationale: str = "") -> TauPrior:
 
 def rhodes_tau(setting: tuple[float, float] = RHODES_PAIN_PHARMA_PLACEBO) -> TauPrior:
     """Empirical log-t prior on tau^2 for SMDs (Rhodes et al. 2015); see the module table."""
-    loc, scale = setting
+    try:
+        loc, scale = setting
+    except (TypeError, ValueError):
+        raise DataValidationError("heterogeneity prior", [
+            f"a Rhodes setting is (location, scale) of log(tau^2), got {setting!r}"]) from None
+    loc, scale = _floats(location=loc, scale=scale)
     which = "pain/QoL, pharmacological vs placebo" if setting == RHODES_PAIN_PHARMA_PLACEBO else "given setting"
     return TauPrior(
         family="rhodes_logt", params={"location": float(loc), "scale": float(scale), "df": _RHODES_DF},
@@ -257,18 +300,20 @@ def rhodes_tau(setting: tuple[float, float] = RHODES_PAIN_PHARMA_PLACEBO) -> Tau
 
 def fixed_tau(value: float) -> TauPrior:
     """``tau`` fixed at ``value`` (0: common-effect model)."""
+    (value,) = _floats(value=value)
     return TauPrior(family="fixed", params={"value": float(value)}, rationale=f"tau fixed at {value:g}")
 
 
 def uniform_tau(lower: float, upper: float) -> TauPrior:
     """``tau ~ U(lower, upper)``."""
+    lower, upper = _floats(lower=lower, upper=upper)
     return TauPrior(family="uniform", params={"lower": float(lower), "upper": float(upper)},
                     rationale=f"U({lower:g}, {upper:g}) on tau: flat and bounded (Gelman 2006, doi:10.1214/06-BA117A)")
 
 
 def turner_tau(setting: str = "general") -> TauPrior:
     """Empirical log-normal prior on tau^2 for log odds ratios (Turner et al. 2015); see the module table."""
-    if setting not in TURNER_SETTINGS:
+    if not isinstance(setting, str) or setting not in TURNER_SETTINGS:
         raise DataValidationError("heterogeneity prior", [f"unknown Turner setting {setting!r}; use one of "
                                                           f"{', '.join(TURNER_SETTINGS)}"])
     loc, scale = TURNER_SETTINGS[setting]
@@ -279,6 +324,7 @@ def turner_tau(setting: str = "general") -> TauPrior:
 
 def gamma_precision_tau(shape: float, rate: float) -> TauPrior:
     """``1/tau^2 ~ Gamma(shape, rate)``, the BUGS convention."""
+    shape, rate = _floats(shape=shape, rate=rate)
     return TauPrior(family="gamma_precision", params={"shape": float(shape), "rate": float(rate)}, rationale=(
         f"1/tau^2 ~ Gamma({shape:g}, {rate:g}) as in the WinBUGS examples (Spiegelhalter et al. 2003, 'Blocker'); "
         "sensitive to its parameters (Gelman 2006)"))
@@ -287,6 +333,9 @@ def gamma_precision_tau(shape: float, rate: float) -> TauPrior:
 def parse_tau_prior(text: str) -> TauPrior:
     """Parse ``halfnormal:S``, ``halfcauchy:S``, ``rhodes``, ``fixed:V``, ``uniform:L,U``,
     ``turner[:SETTING]`` or ``gamma_precision:A,B``."""
+    if not isinstance(text, str):
+        raise DataValidationError("heterogeneity prior", [
+            f"a tau prior text must be a string such as 'halfnormal:0.5', got {type(text).__name__} {text!r}"])
     family, sep, arg = text.partition(":")
     if family == "rhodes" and not sep:
         return rhodes_tau()
@@ -331,7 +380,7 @@ def as_tau_prior(tau_prior: TauPrior | tuple[str, float] | float | str) -> TauPr
         return parse_tau_prior(tau_prior)
     if isinstance(tau_prior, tuple) and len(tau_prior) == 2 and tau_prior[0] in ("halfnormal", "halfcauchy"):
         make = halfnormal_tau if tau_prior[0] == "halfnormal" else halfcauchy_tau
-        return make(float(tau_prior[1]))
+        return make(tau_prior[1])  # validates the scale (a string raised ValueError in float())
     if isinstance(tau_prior, (int, float)) and not isinstance(tau_prior, bool):
         return fixed_tau(float(tau_prior))
     raise DataValidationError("heterogeneity prior", [

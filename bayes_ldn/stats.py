@@ -275,11 +275,12 @@ class NormalMixture(_Posterior1D):
 
     def cdf(self, x: float) -> float:
         """Cumulative distribution function."""
-        return float(np.sum(self.weights * special.ndtr((x - self.means) / self.sds)))
+        # Clipped: the weights sum to 1 only to rounding (P(mu > 0) printed 1.0000000000000002).
+        return float(np.clip(np.sum(self.weights * special.ndtr((x - self.means) / self.sds)), 0.0, 1.0))
 
     def prob_above(self, value: float) -> float:
         """Upper tail, summed from the components' survival functions."""
-        return float(np.sum(self.weights * special.ndtr((self.means - value) / self.sds)))
+        return float(np.clip(np.sum(self.weights * special.ndtr((self.means - value) / self.sds)), 0.0, 1.0))
 
     def ppf(self, q: float) -> float:
         """Quantile, by Brent's method between the extreme component quantiles."""

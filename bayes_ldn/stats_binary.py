@@ -41,6 +41,7 @@ from scipy import integrate, optimize, special, stats
 
 from bayes_ldn import defaults
 from bayes_ldn.exceptions import DataValidationError, raise_if
+from bayes_ldn.validation import MAX_COUNT, count_problems, real_problems
 
 __all__ = [
     "MEASURES",
@@ -162,7 +163,13 @@ class BetaBinomialPosterior:
         def integrand(v: float) -> float:
             return float(t.sf(self._threshold_risk(measure, delta, c.ppf(v))))
 
-        val, _ = integrate.quad(integrand, 0.0, 1.0, epsabs=1e-12, epsrel=1e-10, limit=200)
+        # The integrand is 0 (or 1) beyond the control risks where the threshold risk leaves (0, 1):
+        # RD at u = -delta and 1 - delta, RR at u = e^-delta. quad was told nothing of these kinks and
+        # warned "does not converge" (IntegrationWarning) for RR with 9/9 control events, delta 0.375.
+        kinks = {"rd": (-delta, 1.0 - delta), "rr": (float(np.exp(-delta)),), "or": ()}[measure]
+        # (a kink within 1e-8 of an end is left to quad: a sliver panel there made it warn instead)
+        points = sorted(v for v in {float(c.cdf(k)) for k in kinks if 0.0 < k < 1.0} if 1e-8 < v < 1.0 - 1e-8) or None
+        val, _ = integrate.quad(integrand, 0.0, 1.0, epsabs=1e-12, epsrel=1e-10, limit=200, points=points)
         return float(min(1.0, max(0.0, val)))
 
     def cdf(self, measure: str, x: float) -> float:
@@ -193,16 +200,41 @@ class BetaBinomialPosterior:
         return float(val)
 
 
+def _beta_prior_problems(prior: Any, name: str) -> list[str]:
+    """A Beta prior ``(a, b)``: two numbers in ``[0, MAX_COUNT]`` (pseudo-counts)."""
+    try:
+        a, b = prior
+    except (TypeError, ValueError):
+        return [f"{name} must be a pair (a, b) of Beta parameters, got {prior!r}"]
+    out = [f"{name} {k} is missing: give a number" for k, v in (("a", a), ("b", b)) if v is None]
+    out += real_problems({f"{name} a": a, f"{name} b": b})
+    if not out:
+        out += [f"{name} {k} must be a pseudo-count in [0, {MAX_COUNT:.0e}], got {v!r}"
+                for k, v in (("a", a), ("b", b)) if not 0 <= float(v) <= MAX_COUNT]
+    return out
+
+
 def beta_binomial_posterior(
     events_t: int, n_t: int, events_c: int, n_c: int, *, prior_t: tuple[float, float], prior_c: tuple[float, float]
 ) -> BetaBinomialPosterior:
     """Conjugate update of two independent Beta priors ``(a, b)`` with the arms' counts.
 
     A Haldane prior ``(0, 0)`` (the one a flat prior on the logit matches) needs at least one
-    event and one non-event in the arm; that is checked here.
+    event and one non-event in the arm; that is checked here, after the counts (whole numbers,
+    events <= n <= ``MAX_COUNT``) and the priors (pairs of numbers in ``[0, MAX_COUNT]``: a Beta
+    prior's parameters are pseudo-counts, and an infinite one gave an infinite posterior).
     """
-    a_t, b_t = prior_t[0] + events_t, prior_t[1] + n_t - events_t
-    a_c, b_c = prior_c[0] + events_c, prior_c[1] + n_c - events_c
+    counts = {"events_t": events_t, "n_t": n_t, "events_c": events_c, "n_c": n_c}
+    problems = count_problems(counts)
+    if not problems:
+        events_t, n_t, events_c, n_c = (int(float(v)) for v in counts.values())
+        problems += [f"{e} ({x}) exceeds {n} ({m}): events are a subset of the patients"
+                     for e, x, n, m in (("events_t", events_t, "n_t", n_t), ("events_c", events_c, "n_c", n_c)) if x > m]
+    for name, prior in (("prior_t", prior_t), ("prior_c", prior_c)):
+        problems += _beta_prior_problems(prior, name)
+    raise_if("beta-binomial posterior", problems)
+    a_t, b_t = float(prior_t[0]) + events_t, float(prior_t[1]) + n_t - events_t
+    a_c, b_c = float(prior_c[0]) + events_c, float(prior_c[1]) + n_c - events_c
     problems = [
         f"{arm} arm: posterior Beta({a:g}, {b:g}) is improper; with a Haldane Beta(0, 0) prior the arm needs at "
         "least one event and one non-event (use the Jeffreys or uniform prior)"

@@ -22,14 +22,26 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "number_problems", "probability_problems"]
+__all__ = ["MAX_ABS", "MAX_COUNT", "MIN_SCALE", "array_problems", "count_problems", "duplicate_column_problems", "finite_float",
+           "normal_prior_problems", "number_problems", "probability_problems", "real_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
 MAX_ABS: float = 1e100
 #: Smallest positive scale (SE, SD) accepted: 1/MIN_SCALE**2 must stay finite.
 MIN_SCALE: float = 1e-100
+#: Largest count (patients in an arm, a Beta prior's pseudo-count) accepted: Beta(1e12, ...) draws and
+#: log odds lose all precision (NaN results); no trial arm is that large.
+MAX_COUNT: int = 10**9
 
 _RESCALE = "rescale the units (e.g. thousands instead of units) or correct the value"
+
+
+def _float(v: Any) -> float | None:
+    """``float(v)``, or None when ``v`` is not a number (a list, a word)."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
 
 
 def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ...] = ()) -> list[str]:
@@ -47,12 +59,10 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
     for name, v in values.items():
         if v is None:
             continue
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
+        x = _float(v)
+        if x is None:
             out.append(f"{name} must be a number, got {v!r}")
-            continue
-        if not math.isfinite(x):
+        elif not math.isfinite(x):
             out.append(f"{name} must be a finite number, got {x}")
         elif abs(x) > MAX_ABS:
             out.append(f"{name} = {x:g} is beyond +-{MAX_ABS:g}, outside what double precision computes "
@@ -63,11 +73,62 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
     return out
 
 
+def real_problems(values: Mapping[str, Any], *, scales: tuple[str, ...] = ()) -> list[str]:
+    """:func:`number_problems` for arguments of the Python API, which are used as given: the value
+    must also *be* a number (int, float or a NumPy number). ``"1"`` and ``b"1"`` pass ``float()`` and
+    then failed as text inside the computation (TypeError, NumPy's UFuncNoLoopError); ``True``
+    is not a number here either. ``None`` (not given) is skipped."""
+    wrong = {k for k, v in values.items()
+             if v is not None and (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)))}
+    out = [f"{name} must be a number (int or float), got {values[name]!r}" for name in values if name in wrong]
+    return out + number_problems({k: v for k, v in values.items() if k not in wrong}, scales=scales)
+
+
 def probability_problems(values: Mapping[str, float | None]) -> list[str]:
     """Problems with named probabilities (an interval's coverage, a threshold) outside ``(0, 1)``;
     a coverage of 1 would print infinite limits. ``None`` (not given) is skipped."""
-    return [f"{name} must lie strictly between 0 and 1, got {v}" for name, v in values.items()
-            if v is not None and not 0 < float(v) < 1]
+    out = []
+    for name, v in values.items():
+        x = _float(v)
+        if v is not None and x is None:  # a string or list raised TypeError/ValueError in float()
+            out.append(f"{name} must be a number strictly between 0 and 1, got {v!r}")
+        elif v is not None and not 0 < x < 1:  # type: ignore[operator]
+            out.append(f"{name} must lie strictly between 0 and 1, got {v}")
+    return out
+
+
+def count_problems(values: Mapping[str, Any]) -> list[str]:
+    """Problems with named counts: not a whole number, negative, or beyond ``MAX_COUNT``.
+    ``None`` is reported as missing; the caller checks relations between counts (events <= n)."""
+    out = []
+    for name, v in values.items():
+        x = math.nan if isinstance(v, bool) else _float(v)
+        if x is None or not math.isfinite(x) or x != int(x):
+            out.append(f"{name} must be a whole number (a count), got {v!r}")
+        elif x < 0:
+            out.append(f"{name} must not be negative, got {v!r}")
+        elif x > MAX_COUNT:
+            out.append(f"{name} = {v!r} is beyond {MAX_COUNT:.0e}: check the number")
+    return out
+
+
+def normal_prior_problems(value: Any, name: str) -> list[str]:
+    """Problems with a normal prior given as ``(mean, sd)``; ``None`` (flat) is accepted.
+
+    The mean must be finite and within ``MAX_ABS``, the SD a scale in ``[MIN_SCALE, MAX_ABS]``
+    (an SD of 5e-324 divided by zero; 1e308 overflowed the precision-weighted mean).
+    """
+    if value is None:
+        return []
+    try:
+        mean, sd = value
+    except (TypeError, ValueError):
+        return [f"{name} must be (mean, sd) or None (flat), got {value!r}"]
+    out = [f"{name} {k} is missing: give a number" for k, v in (("mean", mean), ("sd", sd)) if v is None]
+    out += real_problems({f"{name} mean": mean, f"{name} sd": sd}, scales=(f"{name} sd",))
+    if not out and not float(sd) > 0:
+        out.append(f"{name} sd must be positive, got {sd!r}; give (mean, sd) with sd > 0, or None (flat)")
+    return out
 
 
 def array_problems(values: np.ndarray, *, what: str, rows: str) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from bayes_ldn.data.records import EVIDENCE_TAGS, Source
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import MAX_COUNT  # a trial arm of a billion patients; 1e12 gave NaN posteriors
 
 __all__ = ["COUNT_FIELDS", "BinaryRecord", "TwoByTwo", "binary_record_from_dict", "two_by_two"]
 
@@ -41,8 +42,6 @@ class TwoByTwo:
         return f"{self.events_treatment}/{self.n_treatment} vs {self.events_control}/{self.n_control}"
 
 
-#: Largest count accepted (a trial arm of a billion patients; 1e12 gave NaN posteriors).
-MAX_COUNT = 10**9
 
 
 def _as_count(value: Any, name: str, where: str) -> tuple[int | None, list[str]]:

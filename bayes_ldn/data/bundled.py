@@ -102,6 +102,6 @@ def list_binary(*, with_counts: bool = False) -> list[str]:
 def load_binary(record_id: str) -> BinaryRecord:
     """One bundled binary outcome (a published 2x2 table, or percentages with the reason they are unusable)."""
     recs = _binary()
-    if record_id not in recs:
+    if not isinstance(record_id, str) or record_id not in recs:  # a list raised TypeError (unhashable)
         raise DataValidationError("binary record id", [f"unknown id {record_id!r}; known ids: {', '.join(recs)}"])
     return recs[record_id]

@@ -2,10 +2,14 @@ r"""Logistic model of a two-arm trial's 2x2 table, with the effect prior on the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pymc as pm
 
 from bayes_ldn.data.binary import TwoByTwo
 from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
+from bayes_ldn.exceptions import raise_if
 from bayes_ldn.priors import EffectPrior
 from bayes_ldn.priors_binary import BaselinePrior, parse_baseline_prior
 
@@ -19,6 +23,25 @@ def _baseline_rv(prior: BaselinePrior):
     if prior.family == "logistic":
         return pm.Logistic("baseline_logit", mu=p["loc"], s=p["scale"])
     return pm.Normal("baseline_logit", mu=p["mu"], sigma=p["sigma"])
+
+
+def _input_problems(counts: Any, prior: Any, better: Any, baseline_prior: Any, labels: Any) -> list[str]:
+    """Wrong types refused in one message (a float for ``counts`` raised AttributeError in PyMC's setup)."""
+    problems = []
+    if not isinstance(counts, TwoByTwo):
+        problems.append(f"counts must be a TwoByTwo (bayes_ldn.two_by_two(...)), got {type(counts).__name__}")
+    if not isinstance(prior, EffectPrior):
+        problems.append(f"prior must be an EffectPrior (bayes_ldn.priors, priors_binary.log_or_prior), got "
+                        f"{type(prior).__name__}")
+    if better not in ("higher", "lower"):
+        problems.append(f"better must be 'higher' or 'lower', got {better!r}")
+    if baseline_prior is not None and not isinstance(baseline_prior, BaselinePrior):
+        problems.append(f"baseline_prior must be a BaselinePrior (priors_binary.parse_baseline_prior), got "
+                        f"{type(baseline_prior).__name__}")
+    if (isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence) or len(labels) != 2
+            or not all(isinstance(x, str) for x in labels) or labels[0] == labels[1]):
+        problems.append(f"labels must be two different arm names (treatment, control), got {labels!r:.80}")
+    return problems
 
 
 def logistic_model(
@@ -76,6 +99,7 @@ def logistic_model(
     labels : (str, str)
         Names of the treatment and control arms.
     """
+    raise_if("logistic model", _input_problems(counts, prior, better, baseline_prior, labels))
     baseline_prior = baseline_prior or parse_baseline_prior("uniform")
     sign = 1.0 if better == "higher" else -1.0
     coords = {"arm": list(labels)}

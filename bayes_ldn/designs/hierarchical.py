@@ -7,15 +7,49 @@ by sampling and to extend it where no closed form exists.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pymc as pm
 
 from bayes_ldn.designs._common import TrialModel, data_digest
-from bayes_ldn.exceptions import DataValidationError
+from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.priors_tau import TauPrior, as_tau_prior
+from bayes_ldn.validation import normal_prior_problems, number_problems
 
 __all__ = ["hierarchical_model"]
+
+
+def _input_problems(estimates: Any, ses: Any, labels: Any, mu_prior: Any) -> list[str]:
+    """Every problem with the data and the mu prior, before PyMC sees them (NaN estimates were
+    imputed with an ImputationWarning, NaN SEs raised NotImplementedError, 1e308 overflowed)."""
+    problems, sizes = [], {}
+    for name, values in (("estimates", estimates), ("ses", ses)):
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            problems.append(f"{name} must be a sequence of numbers, got {values!r:.80}")
+            continue
+        if arr.ndim != 1 or arr.size == 0:
+            problems.append(f"{name} must be a non-empty 1-D sequence of numbers, got shape {arr.shape}")
+            continue
+        sizes[name] = arr.size
+        is_se = name == "ses"
+        problems += number_problems({f"{name}[{i}]": v for i, v in enumerate(arr)},
+                                    scales=tuple(f"{name}[{i}]" for i in range(arr.size)) if is_se else ())
+        if is_se:
+            problems += [f"ses[{i}] must be a positive standard error, got {v}" for i, v in enumerate(arr)
+                         if np.isfinite(v) and v <= 0]
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence) or not all(isinstance(x, str) for x in labels):
+        problems.append(f"labels must be a sequence of unit names (strings), got {labels!r:.80}")
+    else:
+        sizes["labels"] = len(labels)
+        dup = sorted({x for x in labels if list(labels).count(x) > 1})
+        if dup:
+            problems.append(f"labels must be unique; repeated: {', '.join(dup)}")
+    if len(set(sizes.values())) > 1:
+        problems.append(f"estimates, ses and labels must have one entry per unit; got lengths {sizes}")
+    return problems + normal_prior_problems(mu_prior, "mu_prior")
 
 
 def hierarchical_model(
@@ -57,16 +91,20 @@ def hierarchical_model(
     unit_dim : str
         Name of the unit dimension (``"outcome"`` or ``"trial"``).
     """
+    raise_if("hierarchical model", _input_problems(estimates, ses, labels, mu_prior))
     y = np.asarray(estimates, dtype=float)
     s = np.asarray(ses, dtype=float)
     tp = as_tau_prior(tau_prior)
     family, scale = tp.family, tp.params.get("scale")
     with pm.Model(coords={unit_dim: list(labels)}) as model:
-        mu = pm.Flat("mu") if mu_prior is None else pm.Normal("mu", mu_prior[0], mu_prior[1])
+        # float64 arrays, not Python floats: PyTensor narrows a float that float32 holds exactly
+        # (3.4028235e38) to float32, and the cast overflowed.
+        f64 = lambda x: np.asarray(x, dtype=np.float64)  # noqa: E731
+        mu = pm.Flat("mu") if mu_prior is None else pm.Normal("mu", f64(mu_prior[0]), f64(mu_prior[1]))
         if family == "halfnormal":
-            tau = pm.HalfNormal("tau", sigma=scale)
+            tau = pm.HalfNormal("tau", sigma=f64(scale))
         elif family == "halfcauchy":
-            tau = pm.HalfCauchy("tau", beta=scale)
+            tau = pm.HalfCauchy("tau", beta=f64(scale))
         else:
             raise DataValidationError("hierarchical model", [
                 f"tau_prior must be half-normal or half-Cauchy here, got {tp.name}"])

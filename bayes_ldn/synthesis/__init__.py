@@ -4,17 +4,7 @@
 synthesis, its tables and the command line never load PyMC.
 """
 
-from bayes_ldn.synthesis.exact import (
-    SynthesisResult,
-    forest_plot_data,
-    leave_one_out,
-    prior_sensitivity,
-    rho_sweep,
-    summarize_mixture,
-    synthesis_table,
-    synthesize,
-    synthesize_over_rho,
-)
+from bayes_ldn.synthesis.exact import SynthesisResult, summarize_mixture, synthesize, synthesize_over_rho
 from bayes_ldn.synthesis.heterogeneity import (
     RHODES_GENERAL,
     RHODES_PAIN_PHARMA_PLACEBO,
@@ -34,10 +24,10 @@ from bayes_ldn.synthesis.studies import (
     SCALES,
     SynthesisStudy,
     ldn_pain_studies,
-    read_studies_csv,
     record_to_study,
-    studies_from_rows,
 )
+from bayes_ldn.synthesis.tables import forest_plot_data, leave_one_out, prior_sensitivity, rho_sweep, synthesis_table
+from bayes_ldn.synthesis.user_studies import read_studies_csv, studies_from_rows
 
 __all__ = [
     "LDN_PAIN_CONVERSIONS",

@@ -22,18 +22,15 @@ import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.stats import HierarchicalPosterior, NormalMixture, normal_hierarchical
+from bayes_ldn.stats import HierarchicalPosterior, NormalMixture, _given_tau, normal_hierarchical
 from bayes_ldn.synthesis.heterogeneity import TauPrior
 from bayes_ldn.synthesis.studies import SynthesisStudy
+from bayes_ldn.validation import normal_prior_problems, probability_problems, real_problems
 
 __all__ = [
+    "QUADRATURE_ERROR_LIMIT",
     "SynthesisResult",
-    "forest_plot_data",
-    "leave_one_out",
-    "prior_sensitivity",
-    "rho_sweep",
     "summarize_mixture",
-    "synthesis_table",
     "synthesize",
     "synthesize_over_rho",
 ]
@@ -70,6 +67,7 @@ class SynthesisResult:
 
     def tau_summary(self, ci_prob: float = defaults.CI_PROB) -> dict[str, float]:
         """Median, mean, SD and equal-tailed interval of ``tau``."""
+        check_ci_prob(ci_prob)
         post = self.posterior
         a = (1.0 - ci_prob) / 2.0
         m = post.tau_mean
@@ -86,6 +84,7 @@ class SynthesisResult:
     def summary(self, ci_prob: float = defaults.CI_PROB) -> dict:
         """Mean effect, between-study SD and predictive effect, each with median/mean/sd/lower/upper,
         plus P(mu > 0), P(mu > MCID), P(theta_new > 0) and P(theta_new > MCID)."""
+        check_ci_prob(ci_prob)
         post = self.posterior
         out = {
             "mu": summarize_mixture(post.mu, ci_prob),
@@ -119,12 +118,36 @@ def _sd(mean: float, second: float) -> float:
 
 def summarize_mixture(dist: NormalMixture, ci_prob: float = defaults.CI_PROB) -> dict[str, float]:
     """``median``, ``mean``, ``sd``, ``lower``, ``upper`` (equal-tailed) of an exact marginal."""
+    check_ci_prob(ci_prob)
+    if not isinstance(dist, NormalMixture):
+        raise DataValidationError("mixture summary", [
+            f"dist must be a NormalMixture (e.g. result.posterior.mu), got {type(dist).__name__}"])
     lo, hi = dist.interval(ci_prob)
     return {"median": dist.median, "mean": dist.mean, "sd": dist.sd, "lower": lo, "upper": hi}
 
 
-def _check(studies: Sequence[SynthesisStudy], mu_prior) -> list[str]:
+#: Largest estimated quadrature error of an answer (the quadrature's own target is defaults.QUAD_TOL).
+QUADRATURE_ERROR_LIMIT: float = 100 * defaults.QUAD_TOL
+
+
+def check_ci_prob(ci_prob: float) -> None:
+    """Refuse a coverage outside (0, 1) (NaN stopped the quantile solver with a SciPy error)."""
+    raise_if("credible interval", ["ci_prob is missing: give a probability such as 0.95"] if ci_prob is None
+             else probability_problems({"ci_prob": ci_prob}))
+
+
+def check_result(result: SynthesisResult) -> None:
+    """Refuse what is not a :class:`SynthesisResult` (a float raised AttributeError in the tables)."""
+    if not isinstance(result, SynthesisResult):
+        raise DataValidationError("synthesis table", [
+            f"result must be a SynthesisResult (from synthesize), got {type(result).__name__}"])
+
+
+def _check(studies: Sequence[SynthesisStudy], mu_prior, tau_prior, mcid) -> list[str]:
     problems = []
+    if isinstance(studies, (str, bytes)) or not isinstance(studies, Sequence) or not all(
+            isinstance(s, SynthesisStudy) for s in studies):
+        return [f"studies must be a sequence of SynthesisStudy (read_studies_csv, studies_from_rows), got {studies!r:.80}"]
     if not studies:
         problems.append("no studies to synthesise")
     scales = sorted({s.scale for s in studies})
@@ -134,9 +157,75 @@ def _check(studies: Sequence[SynthesisStudy], mu_prior) -> list[str]:
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
         problems.append(f"study labels must be unique; repeated: {', '.join(dup)}")
-    if mu_prior is not None and not (len(mu_prior) == 2 and mu_prior[1] > 0):
-        problems.append(f"mu_prior must be (mean, sd) with sd > 0, or None (flat); got {mu_prior}")
+    problems += normal_prior_problems(mu_prior, "mu_prior")
+    if not isinstance(tau_prior, TauPrior):
+        problems.append(f"tau_prior must be a TauPrior (e.g. halfnormal_tau(0.5), parse_tau_prior('rhodes')), "
+                        f"got {tau_prior!r:.80}")
+    problems += real_problems({"mcid": mcid})
     return problems
+
+
+#: Largest difference accepted between the quadrature's CDF of tau and an independent log-grid CDF.
+TAU_CDF_CHECK_TOL: float = 1e-3
+
+
+def missed_posterior_problems(estimates: np.ndarray, ses: np.ndarray, tau_prior: TauPrior, mu_prior,
+                              post: HierarchicalPosterior) -> list[str]:
+    r"""An independent check that the quadrature over tau's prior probability scale found the posterior.
+
+    When the data put tau where the prior's CDF is within ~1e-10 of 1 (HalfCauchy(1e-10) with two
+    studies 4 apart: true posterior median of tau 2.4), the adaptive rule never samples there and
+    returns the prior, with a tiny error estimate. Here the unnormalised posterior
+    :math:`p(\tau) p(y \mid \tau)` is integrated by the trapezoid rule on a log grid of tau
+    (spacing 0.005 in :math:`\log\tau`, from 1e-6 x the smallest SE to 1e6 x the data's spread or
+    the prior's 1 - 1e-12 quantile, within the prior's support; the prior's mass outside added with
+    the likelihood at the ends), and its CDF at its own
+    10%, 50% and 90% points is compared with the quadrature's (:data:`TAU_CDF_CHECK_TOL`).
+    """
+    if tau_prior.is_fixed:
+        return []
+    y = np.asarray(estimates, dtype=float)
+    s2 = np.asarray(ses, dtype=float) ** 2
+    spread = max(float(np.ptp(y)), float(np.sqrt(s2.max())),
+                 0.0 if mu_prior is None else abs(mu_prior[0] - float(np.median(y))) + mu_prior[1])
+    # From far below the smallest SE (the likelihood is flat there) to beyond the data's spread and the
+    # prior's 1 - 1e-12 quantile (a HalfNormal(1e10)'s tail holds mass up to 1e10), inside its support.
+    support = np.asarray(tau_prior.ppf(np.array([0.0, 1.0 - 1e-12, 1.0])), dtype=float)
+    lo = np.log(max(1e-6 * float(np.sqrt(s2.min())), support[0], 1e-300))
+    hi = min(np.log(max(1e6 * spread, support[1])), np.log(min(support[2], 1e100)))
+    if not hi > lo:  # the support lies where the likelihood is flat (U(0, 1e-100)): posterior = prior
+        return []
+    x = np.linspace(lo, hi, int(np.ceil((hi - lo) / 0.005)) + 1)
+    t = np.clip(np.exp(x), support[0], support[2])  # exp(log(3)) = 3.0000000000000004 is outside U(1, 3)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        log_f = tau_prior.logpdf(t) + _given_tau(y, s2, t, mu_prior)["loglik"] + x  # d tau = tau d log tau
+        ends = _given_tau(y, s2, t[[0, -1]], mu_prior)["loglik"]
+        cdf_ends = tau_prior.cdf(t[[0, -1]])
+        log_tails = (np.log(cdf_ends[0]) + ends[0], np.log1p(-cdf_ends[1]) + ends[1])
+    top = max(np.nanmax(log_f), *log_tails)
+    if not np.isfinite(top):
+        return []  # nothing to compare with (the quadrature's own checks speak)
+    dens = np.nan_to_num(np.exp(log_f - top))
+    cum = np.concatenate([[0.0], np.cumsum((dens[1:] + dens[:-1]) / 2.0 * np.diff(x))])
+    low_tail, high_tail = (float(np.exp(v - top)) if np.isfinite(v) else 0.0 for v in log_tails)
+    total = low_tail + cum[-1] + high_tail
+    grid_cdf = (low_tail + cum) / total
+    bad = []
+    for q in (0.1, 0.5, 0.9):
+        j = int(np.searchsorted(grid_cdf, q))
+        if not 0 < j < t.size:
+            continue
+        with np.errstate(all="ignore"):  # the rule's CDF far in its tails overflows to its limits
+            got = float(post.tau_cdf(float(t[j])))
+        if np.isfinite(got) and abs(got - grid_cdf[j]) > TAU_CDF_CHECK_TOL:
+            bad.append((q, float(t[j]), got))
+    if not bad:
+        return []
+    q, tq, got = bad[0]
+    return [f"the exact quadrature over tau missed the posterior: an independent log-grid integration puts tau's "
+            f"{100 * q:g}% quantile at {tq:.4g}, where the quadrature's CDF is {got:.4g}; the tau prior "
+            f"{tau_prior.name} gives that region almost no probability (a prior far too narrow or wide for the "
+            "studies' spread); choose a tau prior on the studies' scale"]
 
 
 def synthesize(
@@ -162,13 +251,29 @@ def synthesize(
     note : str
         Statement carried into the result.
     """
-    raise_if("synthesis", _check(studies, mu_prior))
+    raise_if("synthesis", _check(studies, mu_prior, tau_prior, mcid))
     post = normal_hierarchical(
         np.array([s.estimate for s in studies]), np.array([s.se for s in studies]),
         tau_prior=tau_prior.for_quadrature(), mu_prior=mu_prior,
         labels=tuple(s.label for s in studies),
     )
+    raise_if("synthesis", missed_posterior_problems([st.estimate for st in studies], [st.se for st in studies],
+                                                    tau_prior, mu_prior, post))
+    # The quadrature runs over tau's prior probability scale; when the posterior sits where the prior
+    # has almost no mass (a mu prior's mean 50 SEs from the data under HalfNormal(1)), its estimated
+    # error stays large and the answer is wrong (tau's mean printed inf, quantiles out of order).
+    limit = QUADRATURE_ERROR_LIMIT
+    raise_if("synthesis", [] if post.quadrature_error <= limit else [
+        f"the exact posterior cannot be computed to its tolerance (estimated error {post.quadrature_error:.2g} > "
+        f"{limit:g}): the posterior of tau lies where its prior {tau_prior.name} has almost no probability (a "
+        "conflict between the mu prior and the studies, or a tau prior far too wide or narrow for the studies' "
+        "scale, e.g. HalfNormal(1e15) for SEs near 0.2); check the mu prior's mean, the studies' units and the tau "
+        "prior's scale"])
     return SynthesisResult(tuple(studies), post, mu_prior, tau_prior, mcid, note)
+
+
+#: Most Gauss-Legendre nodes over the rho prior (each is a full synthesis; 24 is the default).
+MAX_RHO_NODES = 200
 
 
 def synthesize_over_rho(
@@ -207,8 +312,16 @@ def synthesize_over_rho(
         The integrated result (its studies are those at the prior median of rho, for display) and
         a table of rho nodes with prior and posterior weights.
     """
+    problems = normal_prior_problems(mu_prior, "mu_prior")
     if mu_prior is None:
-        raise DataValidationError("rho prior", ["integrating rho needs a proper mu_prior (mean, sd)"])
+        problems.append("integrating rho needs a proper mu_prior (mean, sd)")
+    if isinstance(nodes, bool) or not isinstance(nodes, (int, np.integer)) or not 1 <= nodes <= MAX_RHO_NODES:
+        # numpy's leggauss raised TypeError for 2.0 or nan
+        problems.append(f"nodes must be a whole number from 1 to {MAX_RHO_NODES}, got {nodes!r}")
+    if not callable(getattr(rho_prior, "ppf", None)):
+        problems.append(f"rho_prior must be a frozen scipy distribution on (0, 1) such as scipy.stats.beta(5, 5), "
+                        f"got {rho_prior!r:.80}")
+    raise_if("rho prior", problems)
     x, w = np.polynomial.legendre.leggauss(nodes)
     u = (x + 1.0) / 2.0
     rhos = np.asarray(rho_prior.ppf(u), dtype=float)
@@ -253,166 +366,3 @@ def synthesize_over_rho(
         note=f"rho integrated over its prior (posterior mean {rho_mean:.3f}); studies shown at the prior median",
     )
     return result, table
-
-
-# --- tables ------------------------------------------------------------------------------------
-
-
-def synthesis_table(result: SynthesisResult, ci_prob: float = defaults.CI_PROB) -> pd.DataFrame:
-    """One row per study (input and shrunken effect, with provenance) plus rows for mu, tau and
-    the predictive effect. Every study row keeps its evidence tags and verified flag."""
-    post = result.posterior
-    z = _z(ci_prob)
-    rows = []
-    for s in result.studies:
-        th = post.theta[s.label]
-        lo, hi = th.interval(ci_prob)
-        rows.append({
-            "row": "study", "label": s.label, "record": s.record, "design": s.design, "role": s.role,
-            "scale": s.scale, "dose_mg": s.dose_mg, "rho": s.rho, "n": s.n,
-            "estimate": s.estimate, "se": s.se, "lower": s.estimate - z * s.se, "upper": s.estimate + z * s.se,
-            "shrunken_median": th.median, "shrunken_mean": th.mean, "shrunken_sd": th.sd,
-            "shrunken_lower": lo, "shrunken_upper": hi, "prob_positive": th.prob_above(0.0),
-            "evidence": s.evidence, "verified": s.verified, "conversions": s.conversions,
-        })
-    summ = result.summary(ci_prob)
-    pri = "flat" if result.mu_prior is None else f"normal({result.mu_prior[0]:g},{result.mu_prior[1]:g})"
-    for key, label, prob in (
-        ("mu", "mean effect (mu)", summ["prob_mu_positive"]),
-        ("tau", "between-trial SD (tau)", np.nan),
-        ("predictive", "new trial (theta_new)", summ["prob_predictive_positive"]),
-    ):
-        d = summ[key]
-        rows.append({
-            "row": key, "label": label, "scale": result.scale,
-            "shrunken_median": d["median"], "shrunken_mean": d["mean"], "shrunken_sd": d["sd"],
-            "shrunken_lower": d["lower"], "shrunken_upper": d["upper"], "prob_positive": prob,
-            "prob_above_mcid": summ.get(f"prob_{'mu' if key == 'mu' else 'predictive'}_above_mcid", np.nan)
-            if key != "tau" else np.nan,
-            "mcid": result.mcid, "evidence": "", "verified": np.nan,
-            "conversions": f"mu prior {pri}; tau prior {result.tau_prior.name}: {result.tau_prior.rationale}"
-            + (f"; {result.note}" if result.note else ""),
-        })
-    return pd.DataFrame(rows)
-
-
-def _z(ci_prob: float) -> float:
-    from scipy import stats
-
-    return float(stats.norm.ppf(0.5 + ci_prob / 2.0))
-
-
-def leave_one_out(
-    studies: Sequence[SynthesisStudy],
-    *,
-    mu_prior: tuple[float, float] | None,
-    tau_prior: TauPrior,
-    mcid: float | None,
-    ci_prob: float = defaults.CI_PROB,
-) -> pd.DataFrame:
-    """Refit without each study in turn.
-
-    Columns: the left-out study, its evidence tags, the posterior of mu without it, P(mu > 0),
-    P(mu > MCID), and a cross-validated conflict check: the two-sided tail probability of the
-    left-out estimate under the others' predictive ``N-mixture(mu_-i, var_mu + tau^2 + s_i^2)``.
-    """
-    rows = []
-    for i, s in enumerate(studies):
-        rest = [t for j, t in enumerate(studies) if j != i]
-        if not rest:
-            continue
-        res = synthesize(rest, mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid)
-        mu = summarize_mixture(res.posterior.mu, ci_prob)
-        pred = res.posterior.predictive
-        y_pred = NormalMixture(pred.weights, pred.means, np.sqrt(pred.sds**2 + s.se**2))
-        tail = min(y_pred.cdf(s.estimate), 1.0 - y_pred.cdf(s.estimate))
-        rows.append({
-            "left_out": s.label, "evidence": s.evidence, "verified": s.verified,
-            **{f"mu_{k}": v for k, v in mu.items()},
-            "tau_median": res.tau_summary(ci_prob)["median"],
-            "prob_mu_positive": res.posterior.mu.prob_above(0.0),
-            "prob_mu_above_mcid": res.posterior.mu.prob_above(mcid) if mcid is not None else np.nan,
-            "conflict_p": 2.0 * tail,
-        })
-    return pd.DataFrame(rows)
-
-
-def prior_sensitivity(
-    studies: Sequence[SynthesisStudy],
-    *,
-    mu_priors: dict[str, tuple[float, float] | None],
-    tau_priors: dict[str, TauPrior],
-    mcid: float | None,
-    ci_prob: float = defaults.CI_PROB,
-) -> pd.DataFrame:
-    """The synthesis under every (mu prior, tau prior) pair: one row each, with the priors stated."""
-    rows = []
-    for mu_name, mu_prior in mu_priors.items():
-        for tau_name, tau_prior in tau_priors.items():
-            res = synthesize(studies, mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid)
-            summ = res.summary(ci_prob)
-            rows.append({
-                "mu_prior": mu_name, "tau_prior": tau_name, "tau_prior_statement": tau_prior.rationale,
-                **{f"mu_{k}": v for k, v in summ["mu"].items()},
-                **{f"tau_{k}": v for k, v in summ["tau"].items()},
-                **{f"predictive_{k}": v for k, v in summ["predictive"].items()},
-                "prob_mu_positive": summ["prob_mu_positive"],
-                "prob_mu_above_mcid": summ.get("prob_mu_above_mcid", np.nan),
-            })
-    return pd.DataFrame(rows)
-
-
-def rho_sweep(
-    studies_for_rho: Callable[[float], Sequence[SynthesisStudy]],
-    rhos: Sequence[float],
-    *,
-    mu_prior: tuple[float, float] | None,
-    tau_prior: TauPrior,
-    mcid: float | None,
-    ci_prob: float = defaults.CI_PROB,
-) -> pd.DataFrame:
-    """The synthesis at each fixed within-patient correlation ``rho`` (a sweep of an unknown input)."""
-    rows = []
-    for rho in rhos:
-        res = synthesize(list(studies_for_rho(float(rho))), mu_prior=mu_prior, tau_prior=tau_prior, mcid=mcid)
-        summ = res.summary(ci_prob)
-        rows.append({
-            "rho": float(rho), **{f"mu_{k}": v for k, v in summ["mu"].items()},
-            "tau_median": summ["tau"]["median"],
-            **{f"predictive_{k}": summ["predictive"][k] for k in ("lower", "upper")},
-            "prob_mu_positive": summ["prob_mu_positive"],
-            "prob_mu_above_mcid": summ.get("prob_mu_above_mcid", np.nan),
-        })
-    return pd.DataFrame(rows)
-
-
-# --- plot data ---------------------------------------------------------------------------------
-
-
-def forest_plot_data(result: SynthesisResult, ci_prob: float = defaults.CI_PROB) -> pd.DataFrame:
-    """Tidy rows for :func:`bayes_ldn.plots.plot_forest`.
-
-    One row per study (observed estimate and CI, shrunken interval) and one each for the mean
-    effect and the predictive interval of a new trial. ``unverified`` marks studies with any
-    unverified input; their display label ends with a dagger.
-    """
-    table = synthesis_table(result, ci_prob)
-    rows = []
-    for r in table.itertuples():
-        study = r.row == "study"
-        if r.row == "tau":
-            continue
-        unverified = study and not bool(r.verified)
-        rows.append({
-            "kind": r.row, "label": r.label,
-            "display_label": f"{r.label} [{r.evidence}]" + (" \u2020" if unverified else "") if study else r.label,
-            "estimate": r.estimate if study else r.shrunken_median,
-            "lower": r.lower if study else r.shrunken_lower,
-            "upper": r.upper if study else r.shrunken_upper,
-            "shrunken_median": r.shrunken_median if study else np.nan,
-            "shrunken_lower": r.shrunken_lower if study else np.nan,
-            "shrunken_upper": r.shrunken_upper if study else np.nan,
-            "evidence": r.evidence, "unverified": unverified, "role": r.role if study else "",
-            "scale": result.scale, "mcid": result.mcid, "ci_prob": ci_prob,
-        })
-    return pd.DataFrame(rows)

@@ -19,15 +19,7 @@ from bayes_ldn import priors as pr
 from bayes_ldn.assurance import Success, TrialDesign, assurance_curve_data, cpm_design_prior
 from bayes_ldn.data.records import to_likelihood
 from bayes_ldn.datasets import load_record
-from bayes_ldn.synthesis.exact import (
-    SynthesisResult,
-    forest_plot_data,
-    leave_one_out,
-    prior_sensitivity,
-    rho_sweep,
-    synthesis_table,
-    synthesize,
-)
+from bayes_ldn.synthesis.exact import SynthesisResult, synthesize
 from bayes_ldn.synthesis.heterogeneity import (
     TauPrior,
     fixed_tau,
@@ -37,6 +29,7 @@ from bayes_ldn.synthesis.heterogeneity import (
     rhodes_tau,
 )
 from bayes_ldn.synthesis.studies import LDN_PAIN_CONVERSIONS, SynthesisStudy, ldn_pain_studies
+from bayes_ldn.synthesis.tables import forest_plot_data, leave_one_out, prior_sensitivity, rho_sweep, synthesis_table
 
 __all__ = ["CPM_MCID_KPA", "DEFAULTS", "MCID", "bundled_studies", "synthesis_outputs"]
 

@@ -37,28 +37,22 @@ are medians with only the IQR's width published, so they need a named median/IQR
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
-from bayes_ldn.data.records import PublishedRecord, align_sign, to_likelihood
+from bayes_ldn.data.records import PublishedRecord, to_likelihood
 from bayes_ldn.datasets import load_record
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import number_problems
+from bayes_ldn.validation import real_problems
 
 __all__ = [
     "LDN_PAIN_CONVERSIONS",
     "SCALES",
     "SynthesisStudy",
     "ldn_pain_studies",
-    "read_studies_csv",
     "record_to_study",
-    "studies_from_rows",
 ]
 
 SCALES = ("smd", "nrs")
@@ -123,14 +117,17 @@ class SynthesisStudy:
     role: str = "primary"
 
     def __post_init__(self) -> None:
-        problems = []
-        if not np.isfinite(self.estimate):
-            problems.append(f"study {self.label!r}: estimate must be finite, got {self.estimate}")
-        if not (np.isfinite(self.se) and self.se > 0):
-            problems.append(f"study {self.label!r}: SE must be positive and finite, got {self.se}")
-        if not problems:  # finite: now beyond what squares and precisions hold (1e308 overflowed)
-            problems += number_problems({f"study {self.label!r}: estimate": self.estimate,
-                                         f"study {self.label!r}: SE": self.se}, scales=(f"study {self.label!r}: SE",))
+        where = f"study {self.label!r}"
+        # Missing, not a number (None raised TypeError; "1" and b"1" stayed text in the study, to fail
+        # in the synthesis), non-finite, beyond what squares and precisions hold (1e308 overflowed),
+        # an SE below MIN_SCALE; then an SE <= 0.
+        problems = [f"{where}: {k} is missing: give a number" for k, v in (("estimate", self.estimate), ("SE", self.se))
+                    if v is None]
+        problems += real_problems({f"{where}: estimate": self.estimate, f"{where}: SE": self.se},
+                                  scales=(f"{where}: SE",))
+        if not problems and not float(self.se) > 0:
+            problems.append(f"{where}: SE must be positive and finite, got {self.se}")
+        problems += real_problems({f"{where}: dose_mg": self.dose_mg, f"{where}: rho": self.rho})
         raise_if("synthesis study", problems)
 
 
@@ -153,12 +150,17 @@ def record_to_study(
         Within-patient correlation in ``[0, 1)``; required for a crossover on the SMD scale.
     role : {"primary", "sensitivity"}
     """
-    where = f"record {record.id!r} on scale {scale!r}"
+    where = f"record {getattr(record, 'id', record)!r} on scale {scale!r}"
     problems = []
-    if scale not in SCALES:
+    if not isinstance(scale, str) or scale not in SCALES:
         problems.append(f"unknown scale {scale!r}; use one of {', '.join(SCALES)}")
+    if not isinstance(record, PublishedRecord):
+        raise DataValidationError("synthesis study", [
+            f"record must be a PublishedRecord (load_record(...)), got {type(record).__name__}"])
     crossover = record.design == "crossover"
-    if scale == "smd" and crossover and (rho is None or not 0.0 <= rho < 1.0):
+    rho_problems = real_problems({"rho": rho})  # text raised TypeError in the comparison below
+    problems += rho_problems
+    if not rho_problems and scale == "smd" and crossover and (rho is None or not 0.0 <= rho < 1.0):
         problems.append(f"a crossover SMD needs the within-patient correlation rho in [0, 1), got {rho}")
     nrs_ok = record.units.startswith("NRS") or record.id == "younger2013_pain"
     if scale == "nrs" and not nrs_ok:
@@ -246,6 +248,9 @@ def ldn_pain_studies(
         FINAL, INNOVA, Bested 2023, Younger 2013 (+ Younger 2009), in that order.
     """
     problems = []
+    if not isinstance(conversions, Mapping):  # a float raised TypeError in "i not in conversions"
+        raise DataValidationError("LDN pain studies", [
+            f"conversions must map record ids to named conversions (e.g. LDN_PAIN_CONVERSIONS), got {conversions!r:.80}"])
     if bested_outcome not in ("spir", "fiqr"):
         problems.append(f"bested_outcome must be 'spir' or 'fiqr', got {bested_outcome!r}")
     ids = ["final_pain", "innova_pain"]
@@ -263,151 +268,3 @@ def ldn_pain_studies(
         )
         for i in ids
     ]
-
-
-# --- user studies -------------------------------------------------------------------------------
-
-_OPTIONAL = ("ci_prob", "dose_mg", "evidence", "verified", "design")
-
-
-def _number(text: str | None) -> float | None:
-    if text is None or str(text).strip() == "":
-        return None
-    return float(text)
-
-
-def studies_from_rows(
-    rows: list[dict[str, str]], *, better: str, scale: str = "user", source: str = "data"
-) -> list[SynthesisStudy]:
-    """Validate rows (``study``, ``estimate`` and ``se`` or ``lower``/``upper``) into studies.
-
-    Every problem is collected and raised at once; rows are numbered from 1 (the first data row,
-    line 2 of a CSV file).
-
-    Parameters
-    ----------
-    rows : list of dict
-        Column -> text, as from :class:`csv.DictReader`.
-    better : {"higher", "lower"}
-        Direction of benefit on the printed scale; estimates are aligned by
-        :func:`bayes_ldn.data.records.align_sign`.
-    scale : str
-        Name of the scale, for the output table.
-    source : str
-        Where the rows came from (for messages).
-
-    Optional columns: ``ci_prob`` (default 0.95), ``dose_mg``, ``evidence`` (default ``USER``),
-    ``verified`` (true/false, default true), ``design``.
-    """
-    where = f"studies in {source}"
-    problems: list[str] = []
-    if better not in ("higher", "lower"):
-        problems.append(f"better must be 'higher' or 'lower', got {better!r}")
-    if not rows:
-        raise DataValidationError(where, ["no data rows: give one row per study"])
-    cols = set(rows[0])
-    missing = [c for c in ("study", "estimate") if c not in cols]
-    if missing:
-        problems.append(f"missing column(s) {', '.join(missing)}; required: study, estimate, and se or lower/upper")
-    has_se, has_ci = "se" in cols, {"lower", "upper"} <= cols
-    if not has_se and not has_ci:
-        problems.append("give a column 'se', or both 'lower' and 'upper'")
-    unknown = sorted(cols - {"study", "estimate", "se", "lower", "upper", *_OPTIONAL})
-    if unknown:
-        problems.append(f"unknown column(s) {', '.join(unknown)}; allowed optional columns: {', '.join(_OPTIONAL)}")
-    raise_if(where, problems)
-    sign = align_sign(better)
-    out: list[SynthesisStudy] = []
-    seen: dict[str, int] = {}
-    for i, row in enumerate(rows, start=1):
-        at = f"row {i}"
-        name = (row.get("study") or "").strip()
-        if not name:
-            problems.append(f"{at}: column 'study' is empty; name every study")
-        elif name in seen:
-            problems.append(f"{at}: study {name!r} repeats row {seen[name]}; study names must be unique")
-        else:
-            seen[name] = i
-        vals: dict[str, float | None] = {}
-        not_numbers = set()
-        for col in ("estimate", "se", "lower", "upper", "ci_prob", "dose_mg"):
-            try:
-                vals[col] = _number(row.get(col))
-            except ValueError:
-                problems.append(f"{at}, column {col!r}: {row.get(col)!r} is not a number")
-                vals[col] = float("nan")
-                not_numbers.add(col)
-        est, se, lo, hi = vals["estimate"], vals["se"], vals["lower"], vals["upper"]
-        ci_prob = 0.95 if vals["ci_prob"] is None else vals["ci_prob"]
-        if est is None:
-            problems.append(f"{at}, column 'estimate': missing value")
-        elif not np.isfinite(est):
-            if "estimate" not in not_numbers:
-                problems.append(
-                    f"{at}, column 'estimate': must be finite, got {row.get('estimate')!r}"
-                )
-            est = None
-        if se is not None and (lo is not None or hi is not None):
-            problems.append(f"{at}: give 'se' or 'lower'/'upper', not both")
-            continue
-        if se is None:
-            if lo is None or hi is None:
-                problems.append(f"{at}: no standard error: fill 'se', or both 'lower' and 'upper'")
-                continue
-            if not (np.isfinite(lo) and np.isfinite(hi)):
-                continue
-            if not lo < hi:
-                problems.append(f"{at}: lower ({lo:g}) must be below upper ({hi:g}); swap them if reversed")
-                continue
-            if not (np.isfinite(ci_prob) and 0 < ci_prob < 1):
-                problems.append(f"{at}, column 'ci_prob': must lie in (0, 1), got {ci_prob}")
-                continue
-            if est is not None and not lo <= est <= hi:
-                problems.append(f"{at}: estimate {est:g} lies outside its interval ({lo:g}, {hi:g})")
-                continue
-            se = (hi - lo) / (2.0 * float(stats.norm.ppf(0.5 + ci_prob / 2.0)))
-            note = f"SE = (upper - lower) / (2 z), normal quantile of a {100 * ci_prob:g}% CI"
-        else:
-            if not (np.isfinite(se) and se > 0):
-                problems.append(f"{at}, column 'se': must be positive, got {row.get('se')!r}")
-                continue
-            note = "SE as given"
-        if est is None:
-            continue
-        verified_text = (row.get("verified") or "true").strip().lower()
-        if verified_text not in ("true", "false", "1", "0", "yes", "no"):
-            problems.append(f"{at}, column 'verified': write true or false, got {row.get('verified')!r}")
-            continue
-        out.append(
-            SynthesisStudy(
-                label=name, estimate=sign * float(est), se=float(se), scale=scale,
-                design=(row.get("design") or "unknown").strip() or "unknown", n=None,
-                dose_mg=vals["dose_mg"], rho=None, record="",
-                evidence=(row.get("evidence") or "USER").strip() or "USER",
-                verified=verified_text in ("true", "1", "yes"),
-                conversions=note + ("" if sign == 1 else "; sign flipped (lower is better)"),
-            )
-        )
-    raise_if(where, problems)
-    return out
-
-
-def read_studies_csv(path: str | Path, *, better: str, scale: str = "user") -> list[SynthesisStudy]:
-    """Read and validate a CSV of studies (see :func:`studies_from_rows`)."""
-    p = Path(path)
-    if not p.is_file():
-        raise DataValidationError("studies CSV", [f"file {str(p)!r} does not exist"])
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataValidationError("studies CSV", [f"file {str(p)!r} is not UTF-8 text"]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    rows = [{(k or "").strip(): (v or "") for k, v in r.items()} for r in reader]
-    if reader.fieldnames is None:
-        raise DataValidationError(f"studies in {p.name}", ["the file is empty: write a header row"])
-    if not rows:
-        rows_header = {h.strip(): "" for h in reader.fieldnames}
-        raise DataValidationError(
-            f"studies in {p.name}", [f"no data rows under the header {', '.join(rows_header)}"]
-        )
-    return studies_from_rows(rows, better=better, scale=scale, source=p.name)
