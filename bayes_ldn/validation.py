@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "number_problems", "probability_problems"]
+__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "integer_problems",
+           "number_problems", "probability_problems", "real_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
 MAX_ABS: float = 1e100
@@ -60,6 +61,32 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
         elif name in scales and 0 < x < MIN_SCALE:
             # A non-positive scale is the caller's to report (its own message says what a scale is).
             out.append(f"{name} must be a positive scale of at least {MIN_SCALE:g}, got {x:g}")
+    return out
+
+
+def _is_real(v: Any) -> bool:
+    # bool is an int subclass, but True as an SE or a seed is a mistake, not the number 1.
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def real_problems(values: Mapping[str, Any], *, scales: tuple[str, ...] = ()) -> list[str]:
+    """:func:`number_problems` for arguments of a library function: a value that is not a real
+    number (text, ``None``, a list, a bool) is a problem too, not converted or skipped."""
+    out = [f"{name} must be a real number, got {v!r}" for name, v in values.items() if not _is_real(v)]
+    return out + number_problems({k: v for k, v in values.items() if _is_real(v)}, scales=scales)
+
+
+def integer_problems(values: Mapping[str, Any], *, minimum: int, maximum: int | None = None) -> list[str]:
+    """Problems with named whole-number arguments (draws, chains, a seed, a sample size): not an
+    integer (a float, text, ``None``, a bool), below ``minimum`` or above ``maximum``."""
+    out = []
+    for name, v in values.items():
+        if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)):
+            out.append(f"{name} must be a whole number, got {v!r}")
+        elif v < minimum:
+            out.append(f"{name} must be at least {minimum}, got {v}")
+        elif maximum is not None and v > maximum:
+            out.append(f"{name} must be at most {maximum:,}, got {v:,}; use a smaller value")
     return out
 
 
