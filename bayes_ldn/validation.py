@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "integer_problems",
+__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "integer_problems", "is_real",
            "number_problems", "probability_problems", "real_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
@@ -64,7 +64,8 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
     return out
 
 
-def _is_real(v: Any) -> bool:
+def is_real(v: Any) -> bool:
+    """Whether ``v`` is a real number (Python or NumPy int or float, not a bool)."""
     # bool is an int subclass, but True as an SE or a seed is a mistake, not the number 1.
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
@@ -72,8 +73,8 @@ def _is_real(v: Any) -> bool:
 def real_problems(values: Mapping[str, Any], *, scales: tuple[str, ...] = ()) -> list[str]:
     """:func:`number_problems` for arguments of a library function: a value that is not a real
     number (text, ``None``, a list, a bool) is a problem too, not converted or skipped."""
-    out = [f"{name} must be a real number, got {v!r}" for name, v in values.items() if not _is_real(v)]
-    return out + number_problems({k: v for k, v in values.items() if _is_real(v)}, scales=scales)
+    out = [f"{name} must be a real number, got {v!r}" for name, v in values.items() if not is_real(v)]
+    return out + number_problems({k: v for k, v in values.items() if is_real(v)}, scales=scales)
 
 
 def integer_problems(values: Mapping[str, Any], *, minimum: int, maximum: int | None = None) -> list[str]:

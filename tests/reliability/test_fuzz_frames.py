@@ -225,3 +225,91 @@ def test_cpm_design_prior(prior, family, conversion):
     post = assert_finite_or_refused(call)
     if post is not None:
         assert post.sd > 0
+
+
+# --- synthetic trials ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(effect=ANY, period=st.one_of(NUMBERS, WRONG_TYPES), subject_sd=st.one_of(NUMBERS, st.floats(0, 20)),
+       residual_sd=st.one_of(NUMBERS, st.floats(0.1, 20)), seed=st.one_of(st.integers(-2, 2**40), WRONG_TYPES),
+       n=st.one_of(st.integers(-2, 60), st.sampled_from([10**12, 2.5]), WRONG_TYPES),
+       carryover=NUMBERS, dropout=st.one_of(NUMBERS, st.floats(0, 0.5)), intercept=NUMBERS,
+       df=st.one_of(st.none(), NUMBERS, st.floats(1, 30)), slope=st.one_of(st.none(), NUMBERS))
+def test_simulate_crossover(effect, period, subject_sd, residual_sd, seed, n, carryover, dropout, intercept, df,
+                            slope):
+    res = assert_finite_or_refused(lambda: bl.simulate_crossover(
+        treatment_effect=effect, period_effect=period, subject_sd=subject_sd, residual_sd=residual_sd,
+        random_seed=seed, n_subjects=n, carryover=carryover, dropout=dropout, intercept=intercept,
+        residual_df=df, baseline_slope=slope), allow=lambda where: "data_source" in where)
+    if res is None:
+        return
+    frame, truth = res
+    # The truth returned is the arguments given.
+    assert (truth.treatment_effect, truth.period_effect, truth.subject_sd, truth.residual_sd, truth.n_subjects,
+            truth.carryover, truth.dropout, truth.intercept, truth.residual_df, truth.baseline_slope,
+            truth.random_seed) == (effect, (period,), subject_sd, residual_sd, n, carryover, dropout, intercept, df,
+                                   slope, seed)
+    assert frame["subject"].nunique() == n and set(frame["treatment"]) <= {"LDN", "placebo"}
+    assert frame.attrs["synthetic"] is True
+    # The frame is a valid crossover trial for the library's own validation.
+    data = assert_finite_or_refused(lambda: bl.CrossoverData.from_frame(frame, treatment="LDN", reference="placebo"))
+    assert data is not None
+
+
+@SETTINGS
+@given(effect=st.floats(-5, 5), period=st.floats(-3, 3), n=st.integers(200, 400))
+def test_simulate_crossover_truth_is_recovered(effect, period, n):
+    # With no noise but residuals of SD 1e-6, the within-subject differences give the effect back.
+    frame, truth = bl.simulate_crossover(treatment_effect=effect, period_effect=period, subject_sd=2.0,
+                                         residual_sd=1e-6, random_seed=3, n_subjects=n, dropout=0.0)
+    wide = frame.pivot(index="subject", columns="treatment", values="outcome")
+    seq = frame.groupby("subject")["sequence"].first()
+    d = (wide["LDN"] - wide["placebo"]).groupby(seq).mean()
+    # AB: LDN in period 1, so LDN - placebo = effect - period; BA: effect + period.
+    assert d["AB"] == pytest.approx(effect - period, abs=1e-5) and d["BA"] == pytest.approx(effect + period, abs=1e-5)
+    assert truth.treatment_effect == effect and truth.period_effect == (period,)
+
+
+@SETTINGS
+@given(seed=st.one_of(st.integers(-2, 2**40), WRONG_TYPES), n=st.one_of(st.tuples(st.integers(-1, 50), st.integers(-1, 50)),
+                                                                        st.just((10**9, 10**9)), WRONG_TYPES),
+       effect=st.one_of(NUMBERS, WRONG_TYPES), me=st.one_of(NUMBERS, WRONG_TYPES), slope=st.one_of(NUMBERS, WRONG_TYPES),
+       ref=st.one_of(NUMBERS, WRONG_TYPES))
+def test_simulate_final_like(seed, n, effect, me, slope, ref):
+    trial = assert_finite_or_refused(lambda: bl.simulate_final_like(
+        random_seed=seed, n_per_arm=n, effects={"cpm": effect}, measurement_sd={"tsp": me}, pain_cpm_slope=slope,
+        reference_change={"pain_nrs": ref}), )
+    if trial is not None:
+        assert trial.truth["effects"]["cpm"] == effect and trial.truth["n_per_arm"] == n
+        assert trial.frame["subject"].nunique() == sum(n)
+
+
+# --- analyze_estimate (exact: called fully) -----------------------------------------------------
+
+
+@SETTINGS
+@given(estimate=st.one_of(NUMBERS, WRONG_TYPES), lower=st.one_of(st.none(), NUMBERS), upper=st.one_of(st.none(), NUMBERS),
+       se=st.one_of(st.none(), NUMBERS, WRONG_TYPES), ci_prob=st.one_of(NUMBERS, WRONG_TYPES, st.floats(0.5, 0.99)),
+       mcid=st.one_of(st.none(), NUMBERS, WRONG_TYPES), rope=st.one_of(st.none(), NUMBERS),
+       prior=st.sampled_from(["vague", "skeptical", "normal:0,1", "t:0,1,3", "normal:nan,1", "normal:0,1e308"]),
+       scale=st.sampled_from(["linear", "log"]))
+def test_analyze_estimate(estimate, lower, upper, se, ci_prob, mcid, rope, prior, scale):
+    r = assert_finite_or_refused(lambda: bl.analyze_estimate(
+        estimate, lower=lower, upper=upper, se=se, ci_prob=ci_prob, better="higher", mcid=mcid, rope=rope,
+        prior=prior, scale=scale).to_dict(),
+        # Optional probabilities not asked for (no MCID, no ROPE) are stated as missing.
+        allow=lambda where: ("mcid" in where and mcid is None) or ("rope" in where and rope is None))
+    if r is not None:
+        row = r if "prob_better" in r else r["rows"][0] if "rows" in r else r
+        for key in ("prob_better", "prob_harm"):
+            if key in row:
+                assert 0 <= row[key] <= 1
+
+
+@SETTINGS
+@given(estimate=st.floats(-5, 5), se=st.floats(0.05, 5))
+def test_analyze_estimate_vague_is_the_likelihood(estimate, se):
+    d = bl.analyze_estimate(estimate, se=se, better="higher").to_dict()
+    row = d if "prob_better" in d else d["rows"][0]
+    assert row["prob_better"] == pytest.approx(stats.norm.sf(0, estimate, se), rel=1e-6, abs=1e-12)
