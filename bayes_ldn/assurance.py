@@ -131,7 +131,8 @@ class Success:
         problems = []
         if self.kind not in ("z_test", "posterior"):
             problems.append(f"kind must be 'z_test' or 'posterior', got {self.kind!r}")
-        if self.kind == "z_test" and (real_problems({"alpha": self.alpha}) or not 0 < self.alpha < 0.5):  # type: ignore[operator]
+        if self.kind == "z_test" and (real_problems({"alpha": self.alpha})
+                                      or not 0 < self.alpha < 0.5):  # type: ignore[operator]
             problems.append(f"a z test needs a one-sided alpha in (0, 0.5), got {self.alpha!r}")
         if self.kind == "posterior" and (real_problems({"threshold": self.threshold})
                                          or not 0.5 <= self.threshold < 1):  # type: ignore[operator]

@@ -142,7 +142,8 @@ def fit(
     PyMC's logger is quietened to ERROR while sampling and restored to its previous level
     afterwards, so ``fit`` leaves global logging as it found it.
     """
-    problems = [] if nuts_sampler in ("nutpie", "pymc") else [f"nuts_sampler must be 'nutpie' or 'pymc', got {nuts_sampler!r}"]
+    problems = [] if nuts_sampler in ("nutpie", "pymc") else [
+        f"nuts_sampler must be 'nutpie' or 'pymc', got {nuts_sampler!r}"]
     # random_seed=None would be an unreproducible fit: required, as the signature says.
     problems += sampling_problems(draws=draws, tune=tune, chains=chains, target_accept=target_accept,
                                   random_seed=random_seed if random_seed is not None else "None")

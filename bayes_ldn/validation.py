@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "integer_problems", "is_real",
-           "number_problems", "probability_problems", "real_problems"]
+__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "integer_problems",
+           "is_real", "number_problems", "probability_problems", "real_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
 MAX_ABS: float = 1e100
