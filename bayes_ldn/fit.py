@@ -23,7 +23,8 @@ from bayes_ldn.exceptions import ConvergenceWarning, DataValidationError
 from bayes_ldn.provenance import provenance_attrs
 from bayes_ldn.validation import integer_problems, real_problems
 
-__all__ = ["KNOWN_NOISE", "MAX_DRAWS", "fit", "hidden_warnings", "provenance_attrs", "sampling_problems"]
+__all__ = ["KNOWN_NOISE", "MAX_CHAINS", "MAX_DRAWS", "UNCHECKED", "fit", "hidden_warnings", "provenance_attrs",
+           "sampling_problems"]
 
 #: Largest ``draws`` or ``tune`` per chain accepted (the draws are held in memory), and most chains.
 MAX_DRAWS = 1_000_000
@@ -63,16 +64,22 @@ def _sort_warnings(caught: list[warnings.WarningMessage]) -> list[dict]:
     return [{"category": c, "message": m, "count": n} for (c, m), n in counts.items()]
 
 
-def sampling_problems(*, draws: object, tune: object, chains: object, random_seed: object = None,
-                      target_accept: object = None, prefix: str = "") -> list[str]:
+#: A setting not given to :func:`sampling_problems` (``None`` is a value, and refused).
+UNCHECKED = object()
+
+
+def sampling_problems(*, draws: object, tune: object, chains: object, random_seed: object = UNCHECKED,
+                      target_accept: object = UNCHECKED, prefix: str = "") -> list[str]:
     """Every problem with NUTS settings: whole numbers ``draws``, ``tune`` in ``[1, MAX_DRAWS]`` and
-    ``chains`` in ``[1, MAX_CHAINS]``, a seed >= 0 and ``target_accept`` in (0, 1); ``None`` for the
-    last two skips them (the caller checks them its own way). ``prefix="--"`` words them as flags."""
+    ``chains`` in ``[1, MAX_CHAINS]``, a seed >= 0 and ``target_accept`` in (0, 1). A seed not given
+    or ``target_accept`` not given is not checked (the caller checks it its own way).
+    ``prefix="--"`` words them as flags."""
     out = integer_problems({f"{prefix}draws": draws, f"{prefix}tune": tune}, minimum=1, maximum=MAX_DRAWS)
     out += integer_problems({f"{prefix}chains": chains}, minimum=1, maximum=MAX_CHAINS)
-    if random_seed is not None:
+    if random_seed is not UNCHECKED:
         out += integer_problems({f"{prefix}{'seed' if prefix else 'random_seed'}": random_seed}, minimum=0)
-    if target_accept is not None and (real_problems({"target_accept": target_accept}) or not 0 < target_accept < 1):
+    if target_accept is not UNCHECKED and (real_problems({"target_accept": target_accept})
+                                           or not 0 < target_accept < 1):  # type: ignore[operator]
         out.append(f"{prefix}{'target-accept' if prefix else 'target_accept'} must lie in (0, 1), e.g. 0.9; "
                    f"got {target_accept!r}")
     return out
@@ -146,7 +153,7 @@ def fit(
         f"nuts_sampler must be 'nutpie' or 'pymc', got {nuts_sampler!r}"]
     # random_seed=None would be an unreproducible fit: required, as the signature says.
     problems += sampling_problems(draws=draws, tune=tune, chains=chains, target_accept=target_accept,
-                                  random_seed=random_seed if random_seed is not None else "None")
+                                  random_seed=random_seed)
     if problems:
         raise DataValidationError("fit", problems)
     cores = min(chains, os.cpu_count() or 1)

@@ -22,7 +22,7 @@ from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.designs.crossover import UNIT_FREE, crossover_model
 from bayes_ldn.diagnostics import convergence_table, effect_and_worst, failed_checks, prob_mcse
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.fit import fit, sampling_problems
+from bayes_ldn.fit import UNCHECKED, fit, sampling_problems
 from bayes_ldn.ratios import scale_summaries
 
 __all__ = ["CROSSOVER_SEED", "analyze_crossover", "crossover_option_problems"]
@@ -33,13 +33,13 @@ CROSSOVER_SEED = 1
 
 def crossover_option_problems(*, better: str | None, mcid: float | None, rope: float | None, ci_prob: float,
                               draws: int, tune: int, chains: int, prefix: str = "",
-                              random_seed: int | None = None) -> list[str]:
+                              random_seed: object = UNCHECKED) -> list[str]:
     """Every problem with the analysis options (``prefix="--"`` words them as flags)."""
     out = []
     if better is None:
         out.append(f"{prefix}better higher|lower is required: the direction of benefit is an analysis choice")
     out += magnitude_problems(mcid=mcid, rope=rope, ci_prob=ci_prob, prefix=prefix)
-    return out + sampling_problems(draws=draws, tune=tune, chains=chains, random_seed=random_seed, prefix=prefix)
+    return out + sampling_problems(draws=draws, tune=tune, chains=chains, prefix=prefix, random_seed=random_seed)
 
 
 

@@ -24,7 +24,7 @@ from bayes_ldn.data.parallel import ParallelData
 from bayes_ldn.designs.parallel import parallel_model, reference_nuisance
 from bayes_ldn.diagnostics import convergence_table, divergences
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.fit import fit, sampling_problems
+from bayes_ldn.fit import UNCHECKED, fit, sampling_problems
 from bayes_ldn.ratios import scale_summaries
 
 __all__ = ["PARALLEL_SEED", "analyze_parallel", "parallel_option_problems"]
@@ -37,7 +37,7 @@ _REPORTED = ["treatment_effect_aligned", "change_reference", "residual_sd"]
 
 def parallel_option_problems(*, better: str | None, method: str | None, mcid: float | None, ci_prob: float,
                              draws: int, tune: int, chains: int, prefix: str = "",
-                             random_seed: int | None = None) -> list[str]:
+                             random_seed: object = UNCHECKED) -> list[str]:
     """Every problem with the analysis options (``prefix="--"`` words them as flags)."""
     problems: list[str] = []
     if better is None:
@@ -45,7 +45,7 @@ def parallel_option_problems(*, better: str | None, method: str | None, mcid: fl
     if method not in ("ancova", "change"):
         problems.append(f"{prefix}method must be 'ancova' or 'change' (no default), got {method!r}")
     problems += magnitude_problems(mcid=mcid, rope=None, ci_prob=ci_prob, prefix=prefix)
-    return problems + sampling_problems(draws=draws, tune=tune, chains=chains, random_seed=random_seed, prefix=prefix)
+    return problems + sampling_problems(draws=draws, tune=tune, chains=chains, prefix=prefix, random_seed=random_seed)
 
 
 def _describe(x: np.ndarray, ci_prob: float) -> dict[str, float]:

@@ -68,6 +68,14 @@ def _mostly_valid(valid: dict, bad: dict) -> st.SearchStrategy[dict]:
         lambda keys: st.fixed_dictionaries({k: bad[k] for k in keys}).map(lambda d: {**valid, **d}))
 
 
+def _names_the_argument(err: DataValidationError, kw: dict, valid: dict, names: dict | None = None) -> None:
+    """When one argument of a valid call was changed and the call was refused, the message names it."""
+    changed = [k for k in kw if repr(kw[k]) != repr(valid[k])]
+    if len(changed) == 1:
+        name = (names or {}).get(changed[0], changed[0])
+        assert name in str(err), (name, str(err))
+
+
 def _answered_or_refused(call, **kwargs):
     """:func:`assert_finite_or_refused`, recording which (``--hypothesis-show-statistics``)."""
     result = assert_finite_or_refused(call, **kwargs)
@@ -442,6 +450,8 @@ def test_analyze_crossover_validates_before_fitting(monkeypatch, options, scale,
         assert _options_valid(options) and incomplete != "ignore"
         return
     assert err is not None and not (_options_valid(options) and incomplete != "ignore")
+    if incomplete != "ignore":
+        _names_the_argument(err, options, VALID_OPTIONS)
 
 
 @SETTINGS
@@ -522,6 +532,9 @@ def test_parallel_model_builds_on_extreme_valid_data(y, b, method):
         assert "treatment_effect_aligned" in model.pymc_model.named_vars
 
 
+FIT_VALID = {"draws": 500, "tune": 500, "chains": 2, "seed": 1, "target": 0.9, "sampler": "nutpie"}
+
+
 @pytest.fixture(scope="module")
 def small_model():
     frame, _ = bl.simulate_crossover(treatment_effect=-3.0, period_effect=1.0, subject_sd=5.0, residual_sd=3.0,
@@ -531,7 +544,7 @@ def small_model():
 
 
 @SETTINGS
-@given(kw=_mostly_valid({"draws": 500, "tune": 500, "chains": 2, "seed": 1, "target": 0.9, "sampler": "nutpie"},
+@given(kw=_mostly_valid(FIT_VALID,
                        {"draws": OPTIONS["draws"], "tune": OPTIONS["tune"], "chains": OPTIONS["chains"],
                         "seed": OPTIONS["random_seed"], "target": st.one_of(NUMBERS, WRONG_TYPES, st.floats(0.6, 0.99)),
                         "sampler": st.sampled_from(["nutpie", "pymc", "x"])}))
@@ -553,6 +566,7 @@ def test_fit_validates_its_settings(monkeypatch, small_model, kw):
         assert valid
         return
     assert err is not None and not valid
+    _names_the_argument(err, kw, FIT_VALID, {"seed": "random_seed", "target": "target_accept", "sampler": "nuts_sampler"})
 
 
 @SETTINGS
@@ -575,6 +589,7 @@ def test_carryover_sensitivity_validates_before_fitting(monkeypatch, options):
         assert valid
         return
     assert err is not None and not valid
+    _names_the_argument(err, options, VALID_OPTIONS)
 
 
 # --- summaries of draws -------------------------------------------------------------------------
@@ -629,6 +644,10 @@ def test_decision_row_from_draws(values, kw):
         # Not asked for (no MCID / ROPE): stated as missing; R-hat/ESS of constant draws do not exist.
         allow=lambda where: (("mcid" in where) and mcid is None) or ("rope" in where and rope is None)
         or (_no_diagnostics(values) and any(k in where for k in ("r_hat", "ess", "mcse"))))
+    if row is None and np.all(np.isfinite(values)) and np.all(np.abs(values) <= MAX_ABS):
+        _, err = outcome(lambda: bl.decision_row_from_draws(lik, bl.priors.vague(), tree, mcid=mcid, rope=rope,
+                                                            ci_prob=ci_prob))
+        _names_the_argument(err, kw, {"mcid": 0.5, "rope": 0.1, "ci_prob": 0.95})
     if row is not None:
         assert 0 <= row["prob_better"] <= 1 and row["lower"] <= row["median"] <= row["upper"]
         assert row["prob_better"] == pytest.approx(np.mean(values > 0))  # the draws are of the aligned effect
@@ -803,6 +822,7 @@ def test_run_study_validates_its_arguments(kw):
         assert valid
         return
     assert err is not None and not valid
+    _names_the_argument(err, kw, {"n_sims": 20, "root_seed": 1, "workers": None, "batch_size": None})
 
 
 # --- the forest plot ----------------------------------------------------------------------------
