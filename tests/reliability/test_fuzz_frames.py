@@ -859,3 +859,21 @@ def test_plot_forest(values, kw):
     if ax is not None:
         lims = ax.get_xlim()
         assert np.all(np.isfinite(lims)) and len(ax.get_yticklabels()) == len(data)
+
+
+@SETTINGS
+@given(followup=st.lists(st.one_of(st.floats(-50, 50), NUMBERS), min_size=0, max_size=6),
+       treated=st.lists(st.integers(-1, 2), min_size=6, max_size=6), as_text=st.booleans())
+def test_parallel_data_constructor(followup, treated, as_text):
+    n = len(followup)
+    y = np.array([str(v) for v in followup]) if as_text else np.array(followup, dtype=float)
+    data = _answered_or_refused(lambda: bl.ParallelData(
+        treatment="LDN", reference="placebo", outcomes=("pain",), subjects=tuple(f"s{i}" for i in range(n)),
+        outcome_index=np.zeros(n, dtype=int), subject_index=np.arange(n), treated=np.array(treated[:n]),
+        baseline=np.zeros(n), followup=y))
+    if data is not None:
+        assert np.all(np.abs(data.followup) <= MAX_ABS) and set(data.treated) <= {0, 1}
+        if n >= 4 and 0 < data.treated.sum() < n:
+            model = _answered_or_refused(lambda: bl.parallel_model(data, bl.priors.vague(), better="higher",
+                                                                   method="change"))
+            assert model is not None
