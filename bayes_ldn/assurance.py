@@ -186,21 +186,26 @@ class Success:
 def as_mixture(design_prior) -> NormalMixture:
     """A :class:`NormalPosterior`, a ``(mean, sd)`` pair or a :class:`NormalMixture` as a mixture."""
     if isinstance(design_prior, NormalMixture):
+        parts = (design_prior.weights, design_prior.means, design_prior.sds)
+        ok = all(np.all(np.isfinite(a)) and np.all(np.abs(a) <= MAX_ABS) for a in parts)
+        raise_if("design prior", [] if ok and np.all(design_prior.sds > 0) and np.all(design_prior.weights >= 0)
+                 and abs(design_prior.weights.sum() - 1) < 1e-6 else
+                 ["a mixture design prior needs finite means, positive SDs and non-negative weights summing to 1"])
         return design_prior
     if isinstance(design_prior, NormalPosterior):
         m, s = design_prior.mean, design_prior.sd
     elif isinstance(design_prior, tuple) and len(design_prior) == 2:
         m, s = design_prior
-        problems = real_problems({"design prior mean": m, "design prior sd": s}, scales=("design prior sd",))
-        if not problems and not s > 0:
-            problems.append(f"design prior sd must be positive, got {s}")
-        raise_if("design prior", problems)
     else:
         raise DataValidationError(
             "design prior",
             [f"no closed form for a design prior of type {type(design_prior).__name__}; give a normal, "
              "a NormalMixture, or use assurance_simulated with draws"],
         )
+    problems = real_problems({"design prior mean": m, "design prior sd": s}, scales=("design prior sd",))
+    if not problems and not s > 0:
+        problems.append(f"design prior sd must be positive, got {s}")
+    raise_if("design prior", problems)
     return NormalMixture(np.array([1.0]), np.array([float(m)]), np.array([float(s)]))
 
 

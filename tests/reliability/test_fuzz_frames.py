@@ -125,8 +125,14 @@ def test_success_constructor(kind, alpha, threshold, margin, prior):
 
 
 @SETTINGS
-@given(prior=st.one_of(st.tuples(NUMBERS, NUMBERS), WRONG_TYPES, st.tuples(OK, st.floats(0.01, 10))))
-def test_as_mixture(prior):
+@given(prior=st.one_of(st.tuples(NUMBERS, NUMBERS), WRONG_TYPES, st.tuples(OK, st.floats(0.01, 10))),
+       kind=st.sampled_from(["tuple", "posterior", "mixture"]))
+def test_as_mixture(prior, kind):
+    from bayes_ldn.stats import NormalMixture, NormalPosterior
+
+    if kind != "tuple" and isinstance(prior, tuple):
+        prior = NormalPosterior(*prior) if kind == "posterior" else \
+            NormalMixture(np.array([0.5, 0.5]), np.array([prior[0], 0.0]), np.array([prior[1], 1.0]))
     mix = _answered_or_refused(lambda: asr.as_mixture(prior))
     if mix is not None:
         assert mix.sds[0] > 0 and mix.weights.sum() == pytest.approx(1.0)
