@@ -9,6 +9,7 @@ problem at once; ``spec_priors`` expands the named presets. The schema is docume
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -58,6 +59,12 @@ def default_models_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "models"
 
 
+def _check_path(path: object, what: str, *, default: bool = False) -> None:
+    """A path argument must be text or a path (or ``None``, the default, where ``default``)."""
+    if not (isinstance(path, (str, os.PathLike)) or (default and path is None)):
+        raise SpecError(what, [f"give a file or folder path (str or pathlib.Path), got {type(path).__name__} {path!r}"])
+
+
 def load_spec(path: str | Path) -> AnalysisSpec:
     """Read and validate one spec file, reporting every problem at once.
 
@@ -66,6 +73,7 @@ def load_spec(path: str | Path) -> AnalysisSpec:
     SpecError
         Listing each problem with the key it concerns and how to fix it.
     """
+    _check_path(path, "spec")
     path = Path(path)
     where = f"spec {path.name}"
     try:
@@ -162,6 +170,7 @@ def load_specs(folder: str | Path | None = None) -> list[AnalysisSpec]:
 
     All files are validated before any is returned; the error lists the problems of every file.
     """
+    _check_path(folder, "models folder", default=True)
     folder = Path(folder) if folder else default_models_dir()
     files = sorted(folder.glob("*.toml"))
     if not files:

@@ -771,6 +771,19 @@ def test_spec_with_bad_numbers_and_its_decision_table(tmp_path_factory, kw):
 
 
 @SETTINGS
+@given(path=st.one_of(NUMBERS, WRONG_TYPES, st.just("/nonexistent/spec.toml")))
+def test_load_spec_and_load_specs_with_wrong_paths(path):
+    from bayes_ldn.exceptions import SpecError
+
+    for load in (bl.load_spec, bl.load_specs):
+        if load is bl.load_specs and path in (None, ""):
+            continue  # the bundled models/ folder (the documented default)
+        with pytest.raises((SpecError, DataValidationError)) as caught:
+            load(path)
+        assert caught.value.problems
+
+
+@SETTINGS
 @given(kw=_mostly_valid({"mcid": 1.0, "ci_prob": 0.95},
                        {"mcid": TOML_VALUES, "ci_prob": st.one_of(NUMBERS, WRONG_TYPES, st.floats(0.5, 0.99))}))
 def test_write_reanalysis_writes_everything_or_nothing(tmp_path_factory, kw):
