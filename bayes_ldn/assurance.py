@@ -38,6 +38,12 @@ from bayes_ldn.exact import exact_posterior
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.priors import EffectPrior
 from bayes_ldn.stats import NormalMixture, NormalPosterior
+from bayes_ldn.validation import MAX_ABS, integer_problems, real_problems
+
+#: Largest ``n_max`` of :func:`sample_size` (every size up to it is evaluated at once).
+MAX_SEARCH = 1_000_000
+#: Largest number of simulated trials of :func:`assurance_simulated` (memory: a few arrays of this size).
+MAX_DRAWS = 100_000_000
 
 __all__ = [
     "AssuranceResult",
@@ -73,10 +79,14 @@ class TrialDesign:
         problems = []
         if self.design not in ("parallel", "crossover"):
             problems.append(f"design must be 'parallel' or 'crossover', got {self.design!r}")
-        if not (np.isfinite(self.outcome_sd) and self.outcome_sd > 0):
-            problems.append(f"outcome_sd must be positive, got {self.outcome_sd}")
-        if self.design == "crossover" and (self.rho is None or not 0 <= self.rho < 1):
-            problems.append(f"a crossover needs rho in [0, 1), got {self.rho}")
+        sd_problems = real_problems({"outcome_sd": self.outcome_sd}, scales=("outcome_sd",))
+        if not sd_problems and not self.outcome_sd > 0:
+            sd_problems.append(f"outcome_sd must be positive, got {self.outcome_sd}")
+        problems += sd_problems
+        if self.design == "crossover":
+            rho_problems = real_problems({"rho": self.rho})
+            if rho_problems or not 0 <= self.rho < 1:  # type: ignore[operator]
+                problems.append(f"a crossover needs rho in [0, 1), got {self.rho!r}")
         if self.design == "parallel" and self.rho is not None:
             problems.append("rho applies to a crossover only; pass rho=None for a parallel trial")
         raise_if("trial design", problems)
@@ -121,12 +131,21 @@ class Success:
         problems = []
         if self.kind not in ("z_test", "posterior"):
             problems.append(f"kind must be 'z_test' or 'posterior', got {self.kind!r}")
-        if self.kind == "z_test" and (self.alpha is None or not 0 < self.alpha < 0.5):
-            problems.append(f"a z test needs a one-sided alpha in (0, 0.5), got {self.alpha}")
-        if self.kind == "posterior" and (self.threshold is None or not 0.5 <= self.threshold < 1):
-            problems.append(f"a posterior criterion needs threshold in [0.5, 1), got {self.threshold}")
-        if self.analysis_prior is not None and not self.analysis_prior[1] > 0:
-            problems.append(f"analysis prior sd must be positive, got {self.analysis_prior[1]}")
+        if self.kind == "z_test" and (real_problems({"alpha": self.alpha})
+                                      or not 0 < self.alpha < 0.5):  # type: ignore[operator]
+            problems.append(f"a z test needs a one-sided alpha in (0, 0.5), got {self.alpha!r}")
+        if self.kind == "posterior" and (real_problems({"threshold": self.threshold})
+                                         or not 0.5 <= self.threshold < 1):  # type: ignore[operator]
+            problems.append(f"a posterior criterion needs threshold in [0.5, 1), got {self.threshold!r}")
+        problems += real_problems({"margin": self.margin})
+        prior = self.analysis_prior
+        if prior is not None:
+            if not (isinstance(prior, tuple) and len(prior) == 2):
+                problems.append(f"analysis_prior must be a (mean, sd) pair or None (flat), got {prior!r}")
+            else:
+                pair = real_problems({"analysis prior mean": prior[0], "analysis prior sd": prior[1]},
+                                     scales=("analysis prior sd",))
+                problems += pair or ([] if prior[1] > 0 else [f"analysis prior sd must be positive, got {prior[1]}"])
         raise_if("success criterion", problems)
 
     @property
@@ -143,8 +162,18 @@ class Success:
         if self.analysis_prior is None:
             return self.margin + z * se
         a, s0 = self.analysis_prior
-        prec = 1.0 / s0**2 + 1.0 / se**2
-        return se**2 * (z * np.sqrt(prec) + self.margin * prec - a / s0**2)
+        # c = se^2 (z sqrt(P) + margin P - a / s0^2) rewritten with keep = s0^2 / (se^2 + s0^2), the
+        # weight of the trial's estimate in the posterior mean, and the posterior SD se s0 / hypot(se, s0):
+        # c = (margin + z sd_post - (1 - keep) a) / keep. No term overflows for any se and s0 in
+        # [MIN_SCALE, MAX_ABS] (1 / s0^2 did, at s0 = 1e-200).
+        h = np.hypot(se, s0)
+        keep = (s0 / h) ** 2
+        num = self.margin + z * se * (s0 / h) - (1.0 - keep) * a
+        # keep underflows to 0 (or c overflows) when the prior is so much more precise than the trial
+        # that the estimate cannot move the posterior: success then never (num > 0) or always happens.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            c = num / keep
+        return np.where(np.isfinite(c), c, np.where(num > 0, np.inf, -np.inf))
 
     def describe(self) -> str:
         """One line for tables and plots."""
@@ -157,6 +186,11 @@ class Success:
 def as_mixture(design_prior) -> NormalMixture:
     """A :class:`NormalPosterior`, a ``(mean, sd)`` pair or a :class:`NormalMixture` as a mixture."""
     if isinstance(design_prior, NormalMixture):
+        parts = (design_prior.weights, design_prior.means, design_prior.sds)
+        ok = all(np.all(np.isfinite(a)) and np.all(np.abs(a) <= MAX_ABS) for a in parts)
+        raise_if("design prior", [] if ok and np.all(design_prior.sds > 0) and np.all(design_prior.weights >= 0)
+                 and abs(design_prior.weights.sum() - 1) < 1e-6 else
+                 ["a mixture design prior needs finite means, positive SDs and non-negative weights summing to 1"])
         return design_prior
     if isinstance(design_prior, NormalPosterior):
         m, s = design_prior.mean, design_prior.sd
@@ -168,19 +202,35 @@ def as_mixture(design_prior) -> NormalMixture:
             [f"no closed form for a design prior of type {type(design_prior).__name__}; give a normal, "
              "a NormalMixture, or use assurance_simulated with draws"],
         )
+    problems = real_problems({"design prior mean": m, "design prior sd": s}, scales=("design prior sd",))
+    if not problems and not s > 0:
+        problems.append(f"design prior sd must be positive, got {s}")
+    raise_if("design prior", problems)
     return NormalMixture(np.array([1.0]), np.array([float(m)]), np.array([float(s)]))
 
 
 def assurance(design_prior, design: TrialDesign, n: np.ndarray | int, success: Success) -> np.ndarray:
     """Closed-form assurance for ``n`` participants (vectorised over ``n``); see the module notes."""
     mix = as_mixture(design_prior)
-    n_arr = np.atleast_1d(np.asarray(n, dtype=float))
-    raise_if("assurance", [f"n must be at least 2, got {n_arr.min():g}"] if n_arr.min() < 2 else [])
+    n_arr = _sizes(n)
     se = design.se(n_arr)
     c = success.critical_value(se)
     sd = np.sqrt(mix.sds[None, :] ** 2 + se[:, None] ** 2)
     out = np.sum(mix.weights[None, :] * special.ndtr((mix.means[None, :] - c[:, None]) / sd), axis=1)
     return out if np.ndim(n) else out[0]
+
+
+def _sizes(n: np.ndarray | int) -> np.ndarray:
+    """``n`` as a 1-D float array of trial sizes, each a finite number >= 2 (else every problem)."""
+    arr = np.atleast_1d(np.asarray(n, dtype=object)).ravel()
+    problems = [] if arr.size else ["n must hold at least one trial size, got none"]
+    bad = [v for v in arr if real_problems({"n": v})]
+    if bad:
+        problems.append(f"n must be finite numbers within +-{MAX_ABS:g} (trial sizes), got {bad[:3]!r}")
+    elif arr.size and min(arr) < 2:
+        problems.append(f"n must be at least 2, got {min(arr):g}")
+    raise_if("assurance", problems)
+    return arr.astype(float)
 
 
 @dataclass(frozen=True)
@@ -200,6 +250,20 @@ def assurance_simulated(
     ``design_prior`` may be a normal, a :class:`NormalMixture`, a frozen scipy distribution, or a
     1-D array of draws (e.g. ``theta_new`` from an MCMC synthesis), which is resampled.
     """
+    problems = integer_problems({"draws": draws}, minimum=1, maximum=MAX_DRAWS)
+    problems += integer_problems({"random_seed": random_seed}, minimum=0)
+    if isinstance(design_prior, np.ndarray):
+        flat = np.asarray(design_prior).ravel()
+        if flat.dtype.kind not in "iuf" or flat.size == 0 or not np.all(np.isfinite(flat)) \
+                or np.any(np.abs(flat) > MAX_ABS):
+            problems.append(f"design prior draws must be a non-empty array of finite numbers within +-{MAX_ABS:g}")
+    try:
+        sizes = _sizes(n)
+        problems += [] if sizes.size == 1 else [f"n must be one trial size, got {sizes.size}"]
+    except DataValidationError as err:
+        problems += list(err.problems)
+    raise_if("assurance_simulated", problems)
+    n = float(sizes[0])
     rng = np.random.default_rng(random_seed)
     if isinstance(design_prior, np.ndarray):
         delta = rng.choice(design_prior.ravel(), size=draws, replace=True)
@@ -233,8 +297,8 @@ def sample_size(
     """
     mix = as_mixture(design_prior)
     limit = mix.prob_above(success.limit_margin)
-    problems = []
-    if not 0 < target < 1:
+    problems = integer_problems({"n_max": n_max}, minimum=4, maximum=MAX_SEARCH)
+    if real_problems({"target": target}) or not 0 < target < 1:
         problems.append(f"target must lie in (0, 1), got {target}")
     elif target >= limit:
         problems.append(
@@ -242,6 +306,7 @@ def sample_size(
             f"P(effect > {success.limit_margin:g}) = {limit:.3f} under the design prior"
         )
     raise_if("sample size", problems)
+    n_max = int(n_max)
     step = 2 if design.design == "parallel" else 1
     ns = np.arange(4, n_max + 1, step)
     a = assurance(mix, design, ns, success)
@@ -257,6 +322,8 @@ def assurance_curve_data(
 ) -> pd.DataFrame:
     """Tidy rows (``design``, ``n``, ``assurance``, ``limit``) for :func:`bayes_ldn.plots.plot_assurance`."""
     mix = as_mixture(design_prior)
+    raise_if("assurance curve", [] if isinstance(scale, str) else [f"scale must be a label (text), got {scale!r}"])
+    ns = _sizes(ns)
     limit = mix.prob_above(success.limit_margin)
     frames = [
         pd.DataFrame({"design": label, "n": np.asarray(ns, dtype=int),

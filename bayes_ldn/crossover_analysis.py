@@ -30,9 +30,11 @@ from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.designs.crossover import UNIT_FREE, NuisancePriors, crossover_model
 from bayes_ldn.designs.crossover_first_period import first_period_model
 from bayes_ldn.diagnostics import convergence_table
-from bayes_ldn.fit import fit
+from bayes_ldn.exceptions import raise_if
+from bayes_ldn.fit import fit, sampling_problems
 from bayes_ldn.priors import EffectPrior
 from bayes_ldn.summaries import decision_row_from_draws
+from bayes_ldn.validation import real_problems
 
 __all__ = ["SENSITIVITY_COLUMNS", "carryover_sensitivity", "crossover_decision_row", "effect_summary"]
 
@@ -144,6 +146,11 @@ def carryover_sensitivity(
         the carry-over / sequence effect posterior, PSIS-LOO ``elpd_loo``, ``elpd_diff`` from
         the best model (NaN for ``first_period_only``, which models other data), and diagnostics.
     """
+    # Validated here, not at the first fit: before any of the three fits runs.
+    problems = sampling_problems(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    if real_problems({"ci_prob": ci_prob}) or not 0 < ci_prob < 1:
+        problems.append(f"ci_prob must lie in (0, 1), e.g. 0.95; got {ci_prob!r}")
+    raise_if("carry-over sensitivity", problems)
     settings = {"random_seed": random_seed, "draws": draws, "tune": tune, "chains": chains,
                 "nuts_sampler": nuts_sampler}
     common = {"better": better, "likelihood": likelihood, "nuisance": nuisance}

@@ -10,8 +10,10 @@ import pandas as pd
 import xarray as xr
 
 from bayes_ldn import defaults
+from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import MAX_ABS
 
-__all__ = ["convergence_table", "divergences", "effect_and_worst", "failed_checks", "prob_mcse"]
+__all__ = ["convergence_table", "divergences", "draw_problems", "effect_and_worst", "failed_checks", "prob_mcse"]
 
 
 def divergences(idata: xr.DataTree) -> int:
@@ -21,14 +23,44 @@ def divergences(idata: xr.DataTree) -> int:
     return int(idata["sample_stats"]["diverging"].sum())
 
 
+def draw_problems(idata: xr.DataTree, var_names: Sequence[str]) -> list[str]:
+    """Problems with the posterior draws of ``var_names``: absent, or holding NaN, infinite or
+    overflowing values (beyond ``MAX_ABS``), which no summary of the draws can use."""
+    if "posterior" not in idata.children:
+        return ["the DataTree has no 'posterior' group; pass the result of bayes_ldn.fit"]
+    post = idata["posterior"]
+    out = []
+    for name in var_names:
+        if name not in post.data_vars:
+            out.append(f"no variable {name!r} in the posterior; it holds {', '.join(map(repr, post.data_vars))}")
+            continue
+        v = np.asarray(post[name].values)
+        if v.dtype.kind not in "iufb":
+            out.append(f"posterior draws of {name!r} are not numbers (dtype {v.dtype})")
+        elif v.dtype.kind == "f" and not np.all(np.isfinite(v)):
+            out.append(f"posterior draws of {name!r} hold {int(np.sum(~np.isfinite(v)))} NaN or infinite value(s) "
+                       "(a failed or corrupted fit); refit or drop those draws")
+        elif np.any(np.abs(v) > MAX_ABS):
+            out.append(f"posterior draws of {name!r} reach beyond +-{MAX_ABS:g}; rescale the outcome and refit")
+    return out
+
+
 def convergence_table(idata: xr.DataTree, var_names: Sequence[str] | None = None) -> pd.DataFrame:
     """R-hat, bulk and tail ESS per scalar parameter, and the fit's divergence count.
 
     Returns a tidy frame with one row per scalar (``parameter`` includes coordinates) and the
-    columns ``r_hat``, ``ess_bulk``, ``ess_tail``, ``divergences``, ``ok``.
+    columns ``r_hat``, ``ess_bulk``, ``ess_tail``, ``divergences``, ``ok``. R-hat and ESS do not
+    exist (NaN, and ``ok`` is False) with fewer than 4 draws per chain or for a constant parameter.
+
+    Raises
+    ------
+    DataValidationError
+        A named variable is absent, or its draws hold NaN, infinite or overflowing values.
     """
+    has_posterior = "posterior" in idata.children
+    names = list(var_names) if var_names else list(idata["posterior"].data_vars) if has_posterior else []
+    raise_if("convergence table", draw_problems(idata, names))
     post = idata["posterior"].to_dataset()
-    names = list(var_names) if var_names else list(post.data_vars)
     rows = []
     n_div = divergences(idata)
     for name in names:

@@ -21,8 +21,14 @@ from bayes_ldn.designs._common import TrialModel
 from bayes_ldn.diagnostics import convergence_table, failed_checks
 from bayes_ldn.exceptions import ConvergenceWarning, DataValidationError
 from bayes_ldn.provenance import provenance_attrs
+from bayes_ldn.validation import integer_problems, real_problems
 
-__all__ = ["KNOWN_NOISE", "fit", "hidden_warnings", "provenance_attrs"]
+__all__ = ["KNOWN_NOISE", "MAX_CHAINS", "MAX_DRAWS", "UNCHECKED", "fit", "hidden_warnings", "provenance_attrs",
+           "sampling_problems"]
+
+#: Largest ``draws`` or ``tune`` per chain accepted (the draws are held in memory), and most chains.
+MAX_DRAWS = 1_000_000
+MAX_CHAINS = 64
 
 #: (category, message pattern) of warnings known to be noise while sampling: hidden and counted.
 KNOWN_NOISE: tuple[tuple[type[Warning], str], ...] = (
@@ -56,6 +62,27 @@ def _sort_warnings(caught: list[warnings.WarningMessage]) -> list[dict]:
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
     return [{"category": c, "message": m, "count": n} for (c, m), n in counts.items()]
+
+
+#: A setting not given to :func:`sampling_problems` (``None`` is a value, and refused).
+UNCHECKED = object()
+
+
+def sampling_problems(*, draws: object, tune: object, chains: object, random_seed: object = UNCHECKED,
+                      target_accept: object = UNCHECKED, prefix: str = "") -> list[str]:
+    """Every problem with NUTS settings: whole numbers ``draws``, ``tune`` in ``[1, MAX_DRAWS]`` and
+    ``chains`` in ``[1, MAX_CHAINS]``, a seed >= 0 and ``target_accept`` in (0, 1). A seed not given
+    or ``target_accept`` not given is not checked (the caller checks it its own way).
+    ``prefix="--"`` words them as flags."""
+    out = integer_problems({f"{prefix}draws": draws, f"{prefix}tune": tune}, minimum=1, maximum=MAX_DRAWS)
+    out += integer_problems({f"{prefix}chains": chains}, minimum=1, maximum=MAX_CHAINS)
+    if random_seed is not UNCHECKED:
+        out += integer_problems({f"{prefix}{'seed' if prefix else 'random_seed'}": random_seed}, minimum=0)
+    if target_accept is not UNCHECKED and (real_problems({"target_accept": target_accept})
+                                           or not 0 < target_accept < 1):  # type: ignore[operator]
+        out.append(f"{prefix}{'target-accept' if prefix else 'target_accept'} must lie in (0, 1), e.g. 0.9; "
+                   f"got {target_accept!r}")
+    return out
 
 
 def hidden_warnings(idata: xr.DataTree) -> pd.DataFrame:
@@ -122,8 +149,13 @@ def fit(
     PyMC's logger is quietened to ERROR while sampling and restored to its previous level
     afterwards, so ``fit`` leaves global logging as it found it.
     """
-    if nuts_sampler not in ("nutpie", "pymc"):
-        raise DataValidationError("fit", [f"nuts_sampler must be 'nutpie' or 'pymc', got {nuts_sampler!r}"])
+    problems = [] if nuts_sampler in ("nutpie", "pymc") else [
+        f"nuts_sampler must be 'nutpie' or 'pymc', got {nuts_sampler!r}"]
+    # random_seed=None would be an unreproducible fit: required, as the signature says.
+    problems += sampling_problems(draws=draws, tune=tune, chains=chains, target_accept=target_accept,
+                                  random_seed=random_seed)
+    if problems:
+        raise DataValidationError("fit", problems)
     cores = min(chains, os.cpu_count() or 1)
     with _quiet_pymc_logger(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -12,10 +12,35 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import MAX_ABS
+
 __all__ = ["plot_assurance", "plot_forest"]
 
 _FOREST_COLUMNS = {"kind", "display_label", "estimate", "lower", "upper", "shrunken_median",
                    "shrunken_lower", "shrunken_upper", "unverified", "scale", "ci_prob", "mcid"}
+
+
+def _plot_data_problems(data: object, required: set[str], numeric: dict[str, object], what: str,
+                        build: str) -> list[str]:
+    """Problems with plot data: not a frame, missing columns, no rows, or entries of the ``numeric``
+    columns (column -> boolean row mask where they are required) that are not finite numbers."""
+    if not isinstance(data, pd.DataFrame):
+        return [f"{what} must be a DataFrame built with {build}, got {type(data).__name__}"]
+    missing = required - set(map(str, data.columns))
+    if missing:
+        return [f"{what} lack column(s) {sorted(missing)}; build them with {build}"]
+    if data.empty:
+        return [f"{what} have no rows; build them with {build}"]
+    out = []
+    for col, rows in numeric.items():
+        values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+        bad = np.asarray(rows, dtype=bool) & ~(np.isfinite(values) & (np.abs(values) <= MAX_ABS))
+        if bad.any():
+            rows_text = ", ".join(map(str, np.flatnonzero(bad)))
+            out.append(f"{what}: column {col!r} is not a finite number in rows {rows_text}; "
+                       f"build the data with {build}")
+    return out
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -32,9 +57,18 @@ def plot_forest(data: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Studies with an unverified input are drawn with open markers and a dagger in the label.
     Returns the Axes (a new Figure's, when ``ax`` is None).
     """
-    missing = _FOREST_COLUMNS - set(data.columns)
-    if missing:
-        raise ValueError(f"forest plot data lack column(s) {sorted(missing)}; build them with forest_plot_data")
+    build = "bayes_ldn.synthesis.forest_plot_data"
+    problems = _plot_data_problems(data, _FOREST_COLUMNS, {}, "forest plot data", build)
+    if not problems:
+        study = (data["kind"] == "study").to_numpy()
+        every = np.ones(len(data), dtype=bool)
+        numeric = {"estimate": every, "lower": every, "upper": every, "shrunken_median": study,
+                   "shrunken_lower": study, "shrunken_upper": study}
+        problems = _plot_data_problems(data, _FOREST_COLUMNS, numeric, "forest plot data", build)
+        ci = data["ci_prob"].iloc[0]
+        if not (isinstance(ci, (int, float, np.number)) and 0 < ci < 1):
+            problems.append(f"forest plot data: ci_prob must lie in (0, 1), got {ci!r}")
+    raise_if("forest plot", problems)
     ax = _axes(ax, (7.0, 0.5 * len(data) + 1.8))
     k = len(data)
     ys = np.arange(k)[::-1].astype(float)
@@ -65,9 +99,11 @@ def plot_forest(data: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 def plot_assurance(data: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Assurance against the number of participants, one line per design, with the limit as n grows."""
-    missing = {"design", "n", "assurance", "limit", "success", "scale"} - set(data.columns)
-    if missing:
-        raise ValueError(f"assurance data lack column(s) {sorted(missing)}; build them with assurance_curve_data")
+    every = np.ones(len(data), dtype=bool) if isinstance(data, pd.DataFrame) else []
+    problems = _plot_data_problems(data, {"design", "n", "assurance", "limit", "success", "scale"},
+                                   {"n": every, "assurance": every, "limit": every}, "assurance data",
+                                   "bayes_ldn.assurance.assurance_curve_data")
+    raise_if("assurance plot", problems)
     ax = _axes(ax, (6.0, 4.0))
     for label, g in data.groupby("design", sort=False):
         ax.plot(g["n"], g["assurance"], label=str(label))

@@ -46,7 +46,7 @@ import numpy as np
 from scipy import stats
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import number_problems, real_problems
+from bayes_ldn.validation import number_problems, optional_real_problems
 
 __all__ = [
     "RHODES_GENERAL",
@@ -118,7 +118,7 @@ class TauPrior:
                 f"params must be a dict of the family's parameters, got {self.params!r:.80}"])
         numeric = {f"tau prior {k}": v for k, v in self.params.items() if k != "setting"}
         problems = [f"{k} is missing: give a number" for k, v in numeric.items() if v is None]
-        problems += real_problems(numeric, scales=tuple(f"tau prior {k}" for k in ("scale", "shape", "rate", "df")))
+        problems += optional_real_problems(numeric, scales=tuple(f"tau prior {k}" for k in ("scale", "shape", "rate", "df")))
         problems += [f"{k} must be a number, got {v!r}" for k, v in numeric.items() if isinstance(v, bool)]
         if problems:
             raise_if("heterogeneity prior", problems)

@@ -19,10 +19,12 @@ from bayes_ldn import defaults
 from bayes_ldn.data.records import to_likelihood
 from bayes_ldn.datasets import data_version
 from bayes_ldn.exact import exact_posterior
+from bayes_ldn.exceptions import raise_if
 from bayes_ldn.provenance import provenance_attrs
 from bayes_ldn.spec import AnalysisSpec, load_specs, spec_priors
 from bayes_ldn.stats import format_probability
 from bayes_ldn.summaries import DECISION_COLUMNS, decision_row_exact, format_decision_table, table_ci_prob
+from bayes_ldn.validation import real_problems
 
 __all__ = ["decision_table", "summary_markdown", "write_reanalysis"]
 
@@ -38,7 +40,14 @@ def decision_table(specs: Sequence[AnalysisSpec], *, ci_prob: float = defaults.C
     -------
     pandas.DataFrame
         Columns ``spec`` and :data:`bayes_ldn.summaries.DECISION_COLUMNS`.
+
+    Raises
+    ------
+    DataValidationError
+        ``ci_prob`` not a number in (0, 1).
     """
+    raise_if("decision table", [] if not real_problems({"ci_prob": ci_prob}) and 0 < ci_prob < 1 else
+             [f"ci_prob must lie in (0, 1), e.g. 0.95; got {ci_prob!r}"])
     rows = []
     for spec in specs:
         for conversion in spec.conversions:

@@ -9,6 +9,7 @@ problem at once; ``spec_priors`` expands the named presets. The schema is docume
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -19,6 +20,7 @@ from bayes_ldn import priors as pr
 from bayes_ldn.data.records import CONVERSIONS, PublishedRecord
 from bayes_ldn.datasets import list_records, load_record
 from bayes_ldn.exceptions import DataValidationError, SpecError
+from bayes_ldn.validation import MAX_ABS, MIN_SCALE, real_problems
 
 __all__ = ["AnalysisSpec", "default_models_dir", "load_spec", "load_specs", "spec_priors"]
 
@@ -57,6 +59,12 @@ def default_models_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "models"
 
 
+def _check_path(path: object, what: str, *, default: bool = False) -> None:
+    """A path argument must be text or a path (or ``None``, the default, where ``default``)."""
+    if not (isinstance(path, (str, os.PathLike)) or (default and path is None)):
+        raise SpecError(what, [f"give a file or folder path (str or pathlib.Path), got {type(path).__name__} {path!r}"])
+
+
 def load_spec(path: str | Path) -> AnalysisSpec:
     """Read and validate one spec file, reporting every problem at once.
 
@@ -65,6 +73,7 @@ def load_spec(path: str | Path) -> AnalysisSpec:
     SpecError
         Listing each problem with the key it concerns and how to fix it.
     """
+    _check_path(path, "spec")
     path = Path(path)
     where = f"spec {path.name}"
     try:
@@ -104,14 +113,16 @@ def load_spec(path: str | Path) -> AnalysisSpec:
     for key in sorted(set(th) - _THRESH):
         problems.append(f"unknown key thresholds.{key}; allowed: {', '.join(sorted(_THRESH))}")
     mcid = th.get("mcid", [])
-    mcid = [mcid] if isinstance(mcid, (int, float)) else list(mcid)
-    if any(not (isinstance(m, (int, float)) and m > 0) for m in mcid):
-        problems.append(f"thresholds.mcid must be positive numbers on the benefit scale, got {mcid}")
+    mcid = [mcid] if not isinstance(mcid, list) else mcid
+    # TOML reads nan, inf, 1e308 and true as numbers; each must be a finite positive real within MAX_ABS.
+    if any(real_problems({"mcid": m}) or not m > 0 for m in mcid):
+        problems.append(f"thresholds.mcid must be positive finite numbers (at most {MAX_ABS:g}) on the benefit "
+                        f"scale, got {mcid}")
     if "mcid_basis" not in th:
         problems.append("thresholds.mcid_basis is required: say where the MCID comes from, or that none exists")
     rope = th.get("rope")
-    if rope is not None and not (isinstance(rope, (int, float)) and rope > 0):
-        problems.append(f"thresholds.rope must be a positive half-width, got {rope}")
+    if rope is not None and (real_problems({"rope": rope}, scales=("rope",)) or not rope > 0):
+        problems.append(f"thresholds.rope must be a positive finite half-width (at least {MIN_SCALE:g}), got {rope}")
     pri = raw["priors"]
     for key in sorted(set(pri) - _PRIORS):
         problems.append(f"unknown key priors.{key}; allowed: {', '.join(sorted(_PRIORS))}")
@@ -127,6 +138,13 @@ def load_spec(path: str | Path) -> AnalysisSpec:
         problems.append("anchored presets (skeptical, enthusiastic, pessimistic) need thresholds.mcid")
     custom: list[pr.EffectPrior] = []
     for name, d in pri.get("custom", {}).items():
+        params = d.get("params", {}) if isinstance(d, dict) else {}
+        bad = real_problems({f"priors.custom.{name}.params.{k}": v for k, v in params.items()
+                             if k in ("mu", "sigma", "nu")},
+                            scales=(f"priors.custom.{name}.params.sigma", f"priors.custom.{name}.params.nu"))
+        if bad:  # text or true where a number goes: the prior cannot be built
+            problems += bad
+            continue
         try:
             custom.append(pr.EffectPrior(name=name, family=d.get("family", ""), params=d.get("params", {}),
                                          rationale=d.get("rationale", "")))
@@ -152,6 +170,7 @@ def load_specs(folder: str | Path | None = None) -> list[AnalysisSpec]:
 
     All files are validated before any is returned; the error lists the problems of every file.
     """
+    _check_path(folder, "models folder", default=True)
     folder = Path(folder) if folder else default_models_dir()
     files = sorted(folder.glob("*.toml"))
     if not files:

@@ -41,7 +41,7 @@ from scipy import integrate, optimize, special, stats
 
 from bayes_ldn import defaults
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import MAX_COUNT, count_problems, real_problems
+from bayes_ldn.validation import MAX_COUNT, count_problems, optional_real_problems
 
 __all__ = [
     "MEASURES",
@@ -207,7 +207,7 @@ def _beta_prior_problems(prior: Any, name: str) -> list[str]:
     except (TypeError, ValueError):
         return [f"{name} must be a pair (a, b) of Beta parameters, got {prior!r}"]
     out = [f"{name} {k} is missing: give a number" for k, v in (("a", a), ("b", b)) if v is None]
-    out += real_problems({f"{name} a": a, f"{name} b": b})
+    out += optional_real_problems({f"{name} a": a, f"{name} b": b})
     if not out:
         out += [f"{name} {k} must be a pseudo-count in [0, {MAX_COUNT:.0e}], got {v!r}"
                 for k, v in (("a", a), ("b", b)) if not 0 <= float(v) <= MAX_COUNT]

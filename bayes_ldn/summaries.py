@@ -24,7 +24,9 @@ import xarray as xr
 
 from bayes_ldn import defaults
 from bayes_ldn.data.records import EffectLikelihood
-from bayes_ldn.diagnostics import convergence_table, prob_mcse
+from bayes_ldn.diagnostics import convergence_table, draw_problems, prob_mcse
+from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import real_problems
 from bayes_ldn.priors import EffectPrior
 from bayes_ldn.stats import format_probability
 
@@ -126,8 +128,23 @@ def decision_row_from_draws(
     (= ``align_sign(better)`` x aligned), so the default is right for every model.
 
     ``mcse`` is the largest Monte Carlo SE among the row's probabilities; ``r_hat``,
-    ``ess_bulk`` and ``divergences`` qualify every probability in the row.
+    ``ess_bulk`` and ``divergences`` qualify every probability in the row (NaN: they do not
+    exist with fewer than 4 draws per chain). Probabilities not asked for (no ``mcid``, no
+    ``rope``) are NaN.
+
+    Raises
+    ------
+    DataValidationError
+        ``mcid`` or ``rope`` not a positive number, ``ci_prob`` outside (0, 1), or draws that are
+        absent, non-finite or beyond ``MAX_ABS``.
     """
+    problems = draw_problems(idata, [var_name])
+    for name, v in (("mcid", mcid), ("rope", rope)):
+        if v is not None:
+            problems += real_problems({name: v}) or ([] if v > 0 else [f"{name} must be positive, got {v}"])
+    if real_problems({"ci_prob": ci_prob}) or not 0 < ci_prob < 1:
+        problems.append(f"ci_prob must lie in (0, 1), e.g. 0.95; got {ci_prob!r}")
+    raise_if("decision row", problems)
     draws = idata["posterior"][var_name]
     a = (1 - ci_prob) / 2
     lo, hi = (float(q) for q in np.quantile(draws.values, [a, 1 - a]))

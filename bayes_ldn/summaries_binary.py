@@ -33,7 +33,7 @@ from bayes_ldn.stats_binary import (
     contrast_from_risks,
     summarize_contrast,
 )
-from bayes_ldn.validation import probability_problems, real_problems
+from bayes_ldn.validation import probability_problems, optional_real_problems
 
 __all__ = [
     "EXACT_DRAWS",
@@ -73,7 +73,7 @@ def _exact_contrast_problems(counts: Any, measure: Any, better: Any, arm_prior: 
         problems.append(f"draws must be a whole number from 2 to {MAX_DRAWS:.0e}, got {draws!r}")
     problems += probability_problems({"ci_prob": "missing" if ci_prob is None else ci_prob})
     for name, v in (("mcid", mcid), ("rope", rope)):
-        p = real_problems({name: v})
+        p = optional_real_problems({name: v})
         if not p and v is not None and float(v) < 0:
             p = [f"{name} is a magnitude on the analysis scale and must be >= 0, got {v!r}"]
         problems += p

@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ABS", "MAX_COUNT", "MIN_SCALE", "array_problems", "count_problems", "duplicate_column_problems", "finite_float",
-           "normal_prior_problems", "number_problems", "probability_problems", "real_problems"]
+__all__ = ["MAX_ABS", "MAX_COUNT", "MIN_SCALE", "array_problems", "count_problems", "duplicate_column_problems",
+           "finite_float", "integer_problems", "is_real", "normal_prior_problems", "number_problems",
+           "optional_real_problems", "probability_problems", "real_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
 MAX_ABS: float = 1e100
@@ -73,15 +74,38 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
     return out
 
 
+def is_real(v: Any) -> bool:
+    """Whether ``v`` is a real number (Python or NumPy int or float, not a bool)."""
+    # bool is an int subclass, but True as an SE or a seed is a mistake, not the number 1.
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
 def real_problems(values: Mapping[str, Any], *, scales: tuple[str, ...] = ()) -> list[str]:
-    """:func:`number_problems` for arguments of the Python API, which are used as given: the value
-    must also *be* a number (int, float or a NumPy number). ``"1"`` and ``b"1"`` pass ``float()`` and
-    then failed as text inside the computation (TypeError, NumPy's UFuncNoLoopError); ``True``
-    is not a number here either. ``None`` (not given) is skipped."""
-    wrong = {k for k, v in values.items()
-             if v is not None and (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)))}
-    out = [f"{name} must be a number (int or float), got {values[name]!r}" for name in values if name in wrong]
-    return out + number_problems({k: v for k, v in values.items() if k not in wrong}, scales=scales)
+    """:func:`number_problems` for arguments of a library function: a value that is not a real
+    number (text, ``None``, a list, a bool) is a problem too, not converted or skipped."""
+    out = [f"{name} must be a real number, got {v!r}" for name, v in values.items() if not is_real(v)]
+    return out + number_problems({k: v for k, v in values.items() if is_real(v)}, scales=scales)
+
+
+def integer_problems(values: Mapping[str, Any], *, minimum: int, maximum: int | None = None) -> list[str]:
+    """Problems with named whole-number arguments (draws, chains, a seed, a sample size): not an
+    integer (a float, text, ``None``, a bool), below ``minimum`` or above ``maximum``."""
+    out = []
+    for name, v in values.items():
+        if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)):
+            out.append(f"{name} must be a whole number, got {v!r}")
+        elif v < minimum:
+            out.append(f"{name} must be at least {minimum}, got {v}")
+        elif maximum is not None and v > maximum:
+            out.append(f"{name} must be at most {maximum:,}, got {v:,}; use a smaller value")
+    return out
+
+
+def optional_real_problems(values: Mapping[str, Any], *, scales: tuple[str, ...] = ()) -> list[str]:
+    """:func:`real_problems` where ``None`` means "not given" and is skipped (an optional argument:
+    an MCID, a dose). Text such as ``"1"`` or ``b"1"`` passes ``float()`` but failed later inside
+    the computation (TypeError, NumPy's UFuncNoLoopError), so it is refused here too."""
+    return real_problems({k: v for k, v in values.items() if v is not None}, scales=scales)
 
 
 def probability_problems(values: Mapping[str, float | None]) -> list[str]:
@@ -125,7 +149,7 @@ def normal_prior_problems(value: Any, name: str) -> list[str]:
     except (TypeError, ValueError):
         return [f"{name} must be (mean, sd) or None (flat), got {value!r}"]
     out = [f"{name} {k} is missing: give a number" for k, v in (("mean", mean), ("sd", sd)) if v is None]
-    out += real_problems({f"{name} mean": mean, f"{name} sd": sd}, scales=(f"{name} sd",))
+    out += optional_real_problems({f"{name} mean": mean, f"{name} sd": sd}, scales=(f"{name} sd",))
     if not out and not float(sd) > 0:
         out.append(f"{name} sd must be positive, got {sd!r}; give (mean, sd) with sd > 0, or None (flat)")
     return out

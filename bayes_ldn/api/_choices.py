@@ -5,8 +5,9 @@ from __future__ import annotations
 from bayes_ldn import priors as pr
 from bayes_ldn.exceptions import DataValidationError
 from bayes_ldn.ratios import parse_equivalence
+from bayes_ldn.validation import real_problems
 
-__all__ = ["shared_choices"]
+__all__ = ["magnitude_problems", "shared_choices"]
 
 
 def shared_choices(
@@ -28,3 +29,15 @@ def shared_choices(
     except DataValidationError as err:
         problems += list(err.problems)
     return aligned, bounds, problems
+
+
+def magnitude_problems(*, mcid: object, rope: object, ci_prob: object, prefix: str = "") -> list[str]:
+    """Problems with an optional positive MCID and ROPE and an interval probability in (0, 1)."""
+    out = []
+    for name, v in (("mcid", mcid), ("rope", rope)):
+        if v is not None:
+            bad = real_problems({f"{prefix}{name}": v})
+            out += bad or ([] if v > 0 else [f"{prefix}{name} must be positive, got {v}"])  # type: ignore[operator]
+    if real_problems({"ci_prob": ci_prob}) or not 0 < ci_prob < 1:  # type: ignore[operator]
+        out.append(f"{prefix}{'ci-prob' if prefix else 'ci_prob'} must lie in (0, 1), got {ci_prob!r}")
+    return out

@@ -15,14 +15,14 @@ import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
-from bayes_ldn.api._choices import shared_choices
+from bayes_ldn.api._choices import magnitude_problems, shared_choices
 from bayes_ldn.api.result import Analysis
 from bayes_ldn.crossover_analysis import crossover_decision_row, effect_summary
 from bayes_ldn.data.crossover import CrossoverData
 from bayes_ldn.designs.crossover import UNIT_FREE, crossover_model
 from bayes_ldn.diagnostics import convergence_table, effect_and_worst, failed_checks, prob_mcse
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.fit import fit
+from bayes_ldn.fit import UNCHECKED, fit, sampling_problems
 from bayes_ldn.ratios import scale_summaries
 
 __all__ = ["CROSSOVER_SEED", "analyze_crossover", "crossover_option_problems"]
@@ -32,20 +32,15 @@ CROSSOVER_SEED = 1
 
 
 def crossover_option_problems(*, better: str | None, mcid: float | None, rope: float | None, ci_prob: float,
-                              draws: int, tune: int, chains: int, prefix: str = "") -> list[str]:
+                              draws: int, tune: int, chains: int, prefix: str = "",
+                              random_seed: object = UNCHECKED) -> list[str]:
     """Every problem with the analysis options (``prefix="--"`` words them as flags)."""
     out = []
     if better is None:
         out.append(f"{prefix}better higher|lower is required: the direction of benefit is an analysis choice")
-    for name, v in (("mcid", mcid), ("rope", rope)):
-        if v is not None and not v > 0:
-            out.append(f"{prefix}{name} must be positive, got {v}")
-    if not 0 < ci_prob < 1:
-        out.append(f"{prefix}{'ci-prob' if prefix else 'ci_prob'} must lie in (0, 1), got {ci_prob}")
-    for name, v in (("draws", draws), ("tune", tune), ("chains", chains)):
-        if v < 1:
-            out.append(f"{prefix}{name} must be at least 1, got {v}")
-    return out
+    out += magnitude_problems(mcid=mcid, rope=rope, ci_prob=ci_prob, prefix=prefix)
+    return out + sampling_problems(draws=draws, tune=tune, chains=chains, prefix=prefix, random_seed=random_seed)
+
 
 
 def _rows(df: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -131,7 +126,7 @@ def analyze_crossover(
     aligned, bounds, problems = shared_choices(prior=prior, better=better, mcid=mcid, equivalence=equivalence,
                                                scale=scale)
     problems = crossover_option_problems(better=better, mcid=mcid, rope=rope, ci_prob=ci_prob, draws=draws,
-                                         tune=tune, chains=chains) + problems
+                                         tune=tune, chains=chains, random_seed=random_seed) + problems
     if incomplete not in ("use", "drop"):
         problems.append(f"incomplete must be 'use' or 'drop', got {incomplete!r}")
     xo = None

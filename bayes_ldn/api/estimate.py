@@ -18,9 +18,9 @@ from bayes_ldn.api.result import Analysis
 from bayes_ldn.conversions import Converted
 from bayes_ldn.data.records import EffectLikelihood, PublishedRecord, Source, align_sign, to_likelihood
 from bayes_ldn.exact import exact_posterior
-from bayes_ldn.exceptions import DataValidationError
+from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.summaries import decision_row_exact
-from bayes_ldn.validation import MAX_ABS, number_problems, probability_problems
+from bayes_ldn.validation import MAX_ABS, is_real, number_problems, probability_problems
 
 __all__ = ["analyze_estimate", "estimate_likelihood", "estimate_problems"]
 
@@ -157,6 +157,11 @@ def analyze_estimate(
     a = SimpleNamespace(estimate=estimate, lower=lower, upper=upper, ci_prob=ci_prob, se=se, p_value=p_value,
                         median=median, iqr=iqr, n=n, conversion=conversion, df=df, scale=scale, better=better,
                         mcid=mcid, rope=rope, report_ci_prob=report_ci_prob)
+    # A library call may pass anything: text, a list or None-like objects stop here, before any comparison.
+    wrong = [f"{k} must be a real number{'' if k.endswith('ci_prob') else ' or None'}, got {getattr(a, k)!r}"
+             for k in _NUMBERS
+             if (getattr(a, k) is not None or k.endswith("ci_prob")) and not is_real(getattr(a, k))]
+    raise_if("bayes-ldn posterior", wrong)
     problems = estimate_problems(a)
     ratio_mcid = None
     if mcid is not None and mcid > 0:
@@ -167,7 +172,8 @@ def analyze_estimate(
     except DataValidationError as err:
         problems += list(err.problems)
     lik = None
-    if (not problems or better is not None) and not _number_problems(a):
+    # Without an estimate (already a problem) there is no likelihood to check further.
+    if (not problems or better is not None) and not _number_problems(a) and (estimate, median) != (None, None):
         try:
             lik = estimate_likelihood(a)
         except DataValidationError as err:

@@ -17,14 +17,14 @@ import pandas as pd
 
 from bayes_ldn import defaults
 from bayes_ldn import priors as pr
-from bayes_ldn.api._choices import shared_choices
+from bayes_ldn.api._choices import magnitude_problems, shared_choices
 from bayes_ldn.api.result import Analysis
 from bayes_ldn.crossover_analysis import crossover_decision_row
 from bayes_ldn.data.parallel import ParallelData
 from bayes_ldn.designs.parallel import parallel_model, reference_nuisance
 from bayes_ldn.diagnostics import convergence_table, divergences
 from bayes_ldn.exceptions import DataValidationError
-from bayes_ldn.fit import fit
+from bayes_ldn.fit import UNCHECKED, fit, sampling_problems
 from bayes_ldn.ratios import scale_summaries
 
 __all__ = ["PARALLEL_SEED", "analyze_parallel", "parallel_option_problems"]
@@ -36,20 +36,16 @@ _REPORTED = ["treatment_effect_aligned", "change_reference", "residual_sd"]
 
 
 def parallel_option_problems(*, better: str | None, method: str | None, mcid: float | None, ci_prob: float,
-                             draws: int, tune: int, chains: int, prefix: str = "") -> list[str]:
+                             draws: int, tune: int, chains: int, prefix: str = "",
+                             random_seed: object = UNCHECKED) -> list[str]:
     """Every problem with the analysis options (``prefix="--"`` words them as flags)."""
     problems: list[str] = []
     if better is None:
         problems.append(f"{prefix}better higher|lower is required: the direction of benefit is an analysis choice")
     if method not in ("ancova", "change"):
         problems.append(f"{prefix}method must be 'ancova' or 'change' (no default), got {method!r}")
-    if mcid is not None and not mcid > 0:
-        problems.append(f"{prefix}mcid must be positive, got {mcid}")
-    if not 0 < ci_prob < 1:
-        problems.append(f"{prefix}{'ci-prob' if prefix else 'ci_prob'} must lie in (0, 1), got {ci_prob}")
-    if min(draws, tune, chains) < 1:
-        problems.append(f"{prefix}draws, {prefix}tune and {prefix}chains must be positive")
-    return problems
+    problems += magnitude_problems(mcid=mcid, rope=None, ci_prob=ci_prob, prefix=prefix)
+    return problems + sampling_problems(draws=draws, tune=tune, chains=chains, prefix=prefix, random_seed=random_seed)
 
 
 def _describe(x: np.ndarray, ci_prob: float) -> dict[str, float]:
@@ -113,7 +109,8 @@ def analyze_parallel(
     aligned, bounds, problems = shared_choices(prior=prior, better=better, mcid=mcid, equivalence=equivalence,
                                                scale=scale)
     problems = parallel_option_problems(better=better, method=method, mcid=mcid, ci_prob=ci_prob, draws=draws,
-                                        tune=tune, chains=chains) + problems
+                                        tune=tune, chains=chains, random_seed=random_seed) + problems
+    problems += magnitude_problems(mcid=None, rope=rope, ci_prob=0.5)  # rope only (ci_prob checked above)
     pdata = data if isinstance(data, ParallelData) else None
     if pdata is None:
         columns = {"arm": arm, "baseline": baseline, "followup": followup, "outcome": outcome_name,

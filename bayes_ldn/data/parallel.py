@@ -79,10 +79,44 @@ class ParallelData:
     scale: str = "linear"
 
     def __post_init__(self) -> None:
+        # from_frame builds valid arrays; a direct construction is checked too, so that no NaN,
+        # overflow or out-of-range index reaches a model (the checks are O(rows)).
+        raise_if("parallel data", self._array_problems())
         if self.covariates is None:
             object.__setattr__(self, "covariates", np.zeros((self.baseline.size, 0)))
         for name in ("outcome_index", "subject_index", "treated", "baseline", "followup", "covariates"):
             getattr(self, name).setflags(write=False)
+
+    def _array_problems(self) -> list[str]:
+        """Every problem with the arrays of a directly constructed instance."""
+        arrays = {name: getattr(self, name) for name in ("outcome_index", "subject_index", "treated", "baseline",
+                                                         "followup")}
+        not_arrays = [name for name, a in arrays.items() if not isinstance(a, np.ndarray) or a.ndim != 1]
+        if not_arrays:
+            return [f"{', '.join(not_arrays)} must be 1-D NumPy arrays (build the data with ParallelData.from_frame)"]
+        out = []
+        n = self.followup.size
+        if any(a.size != n for a in arrays.values()):
+            out.append(f"the per-row arrays differ in length ({', '.join(f'{k}: {a.size}' for k, a in arrays.items())})")
+        for name in ("baseline", "followup"):
+            a = arrays[name]
+            if a.dtype.kind not in "iuf" or not np.all(np.isfinite(a)):
+                out.append(f"{name} must hold finite numbers (build the data with ParallelData.from_frame, which "
+                           "reports the rows)")
+            else:
+                out += array_problems(a.astype(float), what=name, rows=_rows)
+        for name, size in (("outcome_index", len(self.outcomes)), ("subject_index", len(self.subjects)),
+                           ("treated", 2)):
+            a = arrays[name]
+            if a.dtype.kind not in "iu" or (a.size and (a.min() < 0 or a.max() >= size)):
+                out.append(f"{name} must hold integers in [0, {size - 1}]")
+        cov = self.covariates
+        if cov is not None and not (isinstance(cov, np.ndarray) and cov.shape == (n, len(self.covariate_names))
+                                    and cov.dtype.kind in "iuf" and np.all(np.isfinite(cov))):
+            out.append(f"covariates must be a finite array of shape ({n}, {len(self.covariate_names)})")
+        if self.scale not in ("linear", "log"):
+            out.append(f"scale must be 'linear' or 'log', got {self.scale!r}")
+        return out
 
     # -- construction ------------------------------------------------------------------------
 

@@ -25,11 +25,14 @@ import numpy as np
 import pandas as pd
 
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import MAX_ABS, integer_problems, real_problems
 
 __all__ = ["BESTED_SEQUENCES", "SYNTHETIC_LABEL", "CrossoverTruth", "simulate_crossover"]
 
 #: AB/BA: "A" is the active treatment, "B" the reference.
 BESTED_SEQUENCES: dict[str, str] = {"AB": "AB", "BA": "BA"}
+#: Largest simulated trial (the rows are built one by one: 100,000 subjects take about a second).
+MAX_SUBJECTS = 100_000
 SYNTHETIC_LABEL = "synthetic (bayes_ldn.data.simulate_crossover); not trial data"
 
 
@@ -111,8 +114,19 @@ def simulate_crossover(
     seqs = dict(sequences or BESTED_SEQUENCES)
     lengths = {len(v) for v in seqs.values()}
     n_periods = max(lengths) if lengths else 0
-    pe = np.atleast_1d(np.asarray(period_effect, dtype=float))
-    problems = []
+    pe_given = np.atleast_1d(np.asarray(period_effect, dtype=object)).ravel()
+    problems = real_problems({"treatment_effect": treatment_effect, "carryover": carryover, "intercept": intercept,
+                              "subject_sd": subject_sd, "residual_sd": residual_sd, "dropout": dropout},
+                             scales=("residual_sd",))
+    problems += real_problems({f"period_effect[{i}]": v for i, v in enumerate(pe_given)})
+    problems += real_problems({k: v for k, v in (("residual_df", residual_df), ("baseline_slope", baseline_slope))
+                               if v is not None})
+    if residual_df is not None and not real_problems({"residual_df": residual_df}) and not residual_df >= 1:
+        problems.append(f"residual_df must be at least 1 (1 = Cauchy residuals), got {residual_df}")
+    problems += integer_problems({"random_seed": random_seed}, minimum=0)
+    problems += integer_problems({"n_subjects": n_subjects}, minimum=2, maximum=MAX_SUBJECTS)
+    raise_if("simulate_crossover", problems)
+    pe = pe_given.astype(float)
     if len(seqs) < 2 or len(lengths) != 1 or n_periods < 2:
         problems.append(f"sequences must be two or more orders of equal length >= 2, got {seqs}")
     if any(set(v) - {"A", "B"} for v in seqs.values()):
@@ -155,6 +169,9 @@ def simulate_crossover(
             row["outcome"] = mean + eps
             rows.append(row)
     frame = pd.DataFrame(rows)
+    values = frame[[c for c in ("outcome", "baseline") if c in frame]].to_numpy()
+    raise_if("simulate_crossover", [] if np.all(np.abs(values) <= MAX_ABS) else [
+        f"simulated outcomes reach beyond +-{MAX_ABS:g} (intercept, effects and SDs add up); give smaller values"])
     frame["data_source"] = SYNTHETIC_LABEL
     frame.attrs["synthetic"] = True
     frame.attrs["description"] = SYNTHETIC_LABEL

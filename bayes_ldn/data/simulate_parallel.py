@@ -30,11 +30,14 @@ import pandas as pd
 
 from bayes_ldn.data.bundled import load_family, load_record
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import integer_problems, real_problems
 from bayes_ldn.data.standardized import standardized_family
 
 __all__ = ["BASELINE", "BASELINE_CORRELATION", "CHANGE_CORRELATION", "SYNTHETIC_LABEL", "SimulatedTrial",
            "simulate_final_like"]
 
+#: Largest simulated arm (a few arrays of 7 outcomes x this many subjects).
+MAX_PER_ARM = 1_000_000
 SYNTHETIC_LABEL = "SYNTHETIC: FINAL-like data simulated by bayes_ldn (not trial data)"
 ARMS = ("LDN", "placebo")
 PAIN = "pain_nrs"
@@ -131,15 +134,20 @@ def simulate_final_like(
     reference_change = dict(reference_change or {})
     measurement_sd = dict(measurement_sd or {})
     outcomes = list(_ORDER) + ([PAIN] if include_pain else [])
-    problems = []
-    if len(n_per_arm) != 2 or min(n_per_arm) < 2:
-        problems.append(f"n_per_arm must be two sizes >= 2, got {n_per_arm}")
+    problems = integer_problems({"random_seed": random_seed}, minimum=0)
+    if not (isinstance(n_per_arm, (tuple, list)) and len(n_per_arm) == 2
+            and not integer_problems(dict(enumerate(n_per_arm)), minimum=2, maximum=MAX_PER_ARM)):
+        problems.append(f"n_per_arm must be two sizes >= 2 (LDN, placebo; whole numbers, at most {MAX_PER_ARM:,}), "
+                        f"got {n_per_arm!r}")
+    problems += real_problems({"pain_cpm_slope": pain_cpm_slope})
+    problems += real_problems({f"effects[{k!r}]": v for k, v in effects.items()})
+    problems += real_problems({f"reference_change[{k!r}]": v for k, v in reference_change.items()})
     for name, given in (("effects", effects), ("measurement_sd", measurement_sd),
                         ("reference_change", reference_change)):
         unknown = sorted(set(given) - set(outcomes))
         if unknown:
             problems.append(f"{name}: unknown outcome(s) {unknown}; outcomes are {', '.join(outcomes)}")
-    bad_me = {k: v for k, v in measurement_sd.items() if not (np.isfinite(v) and v >= 0)}
+    bad_me = {k: v for k, v in measurement_sd.items() if real_problems({k: v}) or not v >= 0}
     if bad_me:
         problems.append(f"measurement_sd must be finite and >= 0, got {bad_me}")
     raise_if("simulate_final_like", problems)

@@ -24,16 +24,18 @@ symbol                  variable               dims
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bayes_ldn.exceptions import raise_if
+from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.random_finding._common import NEUTRAL, RANDOM, REAL, not_available, row
 from bayes_ldn.random_finding.choices import RandomFindingChoices
 from bayes_ldn.stats import format_probability
+from bayes_ldn.validation import array_problems, duplicate_column_problems
 
 __all__ = ["SlopePosterior", "patient_frame", "pain_association_rows", "slope_posterior"]
 
@@ -42,7 +44,11 @@ _COLUMNS = ("subject", "arm", "outcome", "baseline", "followup")
 
 def patient_frame(patient_data: Any) -> tuple[pd.DataFrame, bool]:
     """The long frame of ``patient_data`` (a DataFrame or an object with ``.frame``) and whether
-    it is synthetic (an object carrying a ``.truth``, or ``frame.attrs["synthetic"]``)."""
+    it is synthetic (an object carrying a ``.truth``, or ``frame.attrs["synthetic"]``).
+
+    ``baseline`` and ``followup`` are returned as floats (an empty cell is missing); text,
+    infinite values and values beyond ``MAX_ABS`` in them, and duplicated column names, are
+    problems listed with their rows (1-based data rows)."""
     frame = getattr(patient_data, "frame", patient_data)
     synthetic = hasattr(patient_data, "truth") or bool(getattr(frame, "attrs", {}).get("synthetic", False))
     problems = []
@@ -55,8 +61,30 @@ def patient_frame(patient_data: Any) -> tuple[pd.DataFrame, bool]:
                 f"patient data lack column(s) {', '.join(missing)}; the long format needs "
                 f"{', '.join(_COLUMNS)}"
             )
+        problems += duplicate_column_problems(frame, {c: c for c in _COLUMNS if c in frame.columns})
+    raise_if("patient data", problems)
+    assert isinstance(frame, pd.DataFrame)
+    frame = frame.copy()
+    for col in ("baseline", "followup"):
+        raw = frame[col]
+        values = pd.to_numeric(raw, errors="coerce").astype(float)
+        text = (values.isna() & raw.notna()).to_numpy()
+        if text.any():
+            problems.append(f"column {col!r} holds text in rows {_rows(text)}; give numbers "
+                            "(leave a missing value empty)")
+        inf = np.isinf(values.to_numpy())
+        if inf.any():
+            problems.append(f"column {col!r} holds infinite values in rows {_rows(inf)}; give finite "
+                            "numbers (leave a missing value empty)")
+        problems += array_problems(values.to_numpy(), what=f"column {col!r}", rows=_rows)
+        frame[col] = values
     raise_if("patient data", problems)
     return frame, synthetic
+
+
+def _rows(mask: np.ndarray) -> str:
+    idx = np.flatnonzero(mask) + 1
+    return ", ".join(map(str, idx[:10])) + (f" and {idx.size - 10} more" if idx.size > 10 else "")
 
 
 class SlopePosterior:
@@ -89,7 +117,12 @@ def slope_posterior(effect_change: np.ndarray, response_change: np.ndarray, trea
     resid = y - design @ coef
     sigma2 = float(resid @ resid) / (n - k)
     cov = sigma2 * np.linalg.inv(design.T @ design)
-    return SlopePosterior(coef[1], np.sqrt(cov[1, 1]), n - k, n)
+    se = float(np.sqrt(cov[1, 1])) if cov[1, 1] >= 0 else math.nan
+    # A perfect fit (residuals 0) or changes so extreme that the variance is lost to rounding.
+    raise_if("pain association", [] if math.isfinite(se) and se > 0 and np.isfinite(coef[1]) else [
+        f"the slope's standard error is {se:g}: the changes fit a line exactly or are too extreme to estimate it"
+    ])
+    return SlopePosterior(coef[1], se, n - k, n)
 
 
 def pain_association_rows(
@@ -108,8 +141,13 @@ def pain_association_rows(
     wide = (sub.assign(change=sub["followup"] - sub["baseline"])
             .pivot_table(index=["subject", "arm"], columns="outcome", values="change", aggfunc="first")
             .dropna().reset_index())
-    post = slope_posterior(wide[effect_outcome].to_numpy(), wide[choices.response_outcome].to_numpy(),
-                           (wide["arm"] == treatment_arm).to_numpy())
+    if not {effect_outcome, choices.response_outcome} <= set(wide.columns):
+        return [not_available(angle, "no subject has both changes (baseline and follow-up of both outcomes)")]
+    try:
+        post = slope_posterior(wide[effect_outcome].to_numpy(), wide[choices.response_outcome].to_numpy(),
+                               (wide["arm"] == treatment_arm).to_numpy())
+    except DataValidationError as err:  # too few subjects, or no variation in the measure's change
+        return [not_available(angle, "; ".join(err.problems))]
     thr = choices.negligible_slope
     p_neg = post.prob_negligible(thr)
     p_benefit = float(post.dist.cdf(0.0))  # a larger gain in the measure with a larger pain drop

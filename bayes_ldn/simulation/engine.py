@@ -40,6 +40,7 @@ import pandas as pd
 
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.extras import import_optional
+from bayes_ldn.validation import integer_problems
 
 __all__ = ["Study", "StudyRun", "run_study", "simulation_seeds", "study_key", "throughput"]
 
@@ -260,6 +261,11 @@ def _resolve_scheduler(scheduler: Any) -> tuple[str, Any]:
     )
 
 
+#: Most simulations of one study: laying out seeds and batches takes about 13 s per million
+#: (n_sims = 1e12 hung), and a million fits is already days of computing.
+MAX_SIMS = 1_000_000
+
+
 def run_study(
     study: Study,
     *,
@@ -302,14 +308,13 @@ def run_study(
     """
     started = time.perf_counter()
     problems = []
-    if not (isinstance(n_sims, (int, np.integer)) and n_sims >= 1):
-        problems.append(f"n_sims must be a positive integer, got {n_sims!r}")
+    if not (isinstance(n_sims, (int, np.integer)) and not isinstance(n_sims, bool) and 1 <= n_sims <= MAX_SIMS):
+        problems.append(f"n_sims must be a positive integer of at most {MAX_SIMS:,} (split a larger study), "
+                        f"got {n_sims!r}")
     if not (isinstance(root_seed, (int, np.integer)) and root_seed >= 0):
         problems.append(f"root_seed must be a non-negative integer (a literal seed), got {root_seed!r}")
-    if workers is not None and not workers >= 1:
-        problems.append(f"workers must be at least 1, got {workers}")
-    if batch_size is not None and not batch_size >= 1:
-        problems.append(f"batch_size must be at least 1, got {batch_size}")
+    problems += integer_problems({k: v for k, v in (("workers", workers), ("batch_size", batch_size)) if v is not None},
+                                 minimum=1)
     try:
         label, client = _resolve_scheduler(scheduler)
     except DataValidationError as err:

@@ -25,7 +25,7 @@ from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.stats import HierarchicalPosterior, NormalMixture, _given_tau, normal_hierarchical
 from bayes_ldn.synthesis.heterogeneity import TauPrior
 from bayes_ldn.synthesis.studies import SynthesisStudy
-from bayes_ldn.validation import normal_prior_problems, probability_problems, real_problems
+from bayes_ldn.validation import normal_prior_problems, probability_problems, optional_real_problems
 
 __all__ = [
     "QUADRATURE_ERROR_LIMIT",
@@ -161,7 +161,7 @@ def _check(studies: Sequence[SynthesisStudy], mu_prior, tau_prior, mcid) -> list
     if not isinstance(tau_prior, TauPrior):
         problems.append(f"tau_prior must be a TauPrior (e.g. halfnormal_tau(0.5), parse_tau_prior('rhodes')), "
                         f"got {tau_prior!r:.80}")
-    problems += real_problems({"mcid": mcid})
+    problems += optional_real_problems({"mcid": mcid})
     return problems
 
 

@@ -45,7 +45,7 @@ import numpy as np
 from bayes_ldn.data.records import PublishedRecord, to_likelihood
 from bayes_ldn.datasets import load_record
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import real_problems
+from bayes_ldn.validation import optional_real_problems
 
 __all__ = [
     "LDN_PAIN_CONVERSIONS",
@@ -123,11 +123,11 @@ class SynthesisStudy:
         # an SE below MIN_SCALE; then an SE <= 0.
         problems = [f"{where}: {k} is missing: give a number" for k, v in (("estimate", self.estimate), ("SE", self.se))
                     if v is None]
-        problems += real_problems({f"{where}: estimate": self.estimate, f"{where}: SE": self.se},
+        problems += optional_real_problems({f"{where}: estimate": self.estimate, f"{where}: SE": self.se},
                                   scales=(f"{where}: SE",))
         if not problems and not float(self.se) > 0:
             problems.append(f"{where}: SE must be positive and finite, got {self.se}")
-        problems += real_problems({f"{where}: dose_mg": self.dose_mg, f"{where}: rho": self.rho})
+        problems += optional_real_problems({f"{where}: dose_mg": self.dose_mg, f"{where}: rho": self.rho})
         raise_if("synthesis study", problems)
 
 
@@ -158,7 +158,7 @@ def record_to_study(
         raise DataValidationError("synthesis study", [
             f"record must be a PublishedRecord (load_record(...)), got {type(record).__name__}"])
     crossover = record.design == "crossover"
-    rho_problems = real_problems({"rho": rho})  # text raised TypeError in the comparison below
+    rho_problems = optional_real_problems({"rho": rho})  # text raised TypeError in the comparison below
     problems += rho_problems
     if not rho_problems and scale == "smd" and crossover and (rho is None or not 0.0 <= rho < 1.0):
         problems.append(f"a crossover SMD needs the within-patient correlation rho in [0, 1), got {rho}")

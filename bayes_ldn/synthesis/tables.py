@@ -20,7 +20,7 @@ from bayes_ldn.stats import NormalMixture
 from bayes_ldn.synthesis.exact import SynthesisResult, check_ci_prob, check_result, summarize_mixture, synthesize
 from bayes_ldn.synthesis.heterogeneity import TauPrior
 from bayes_ldn.synthesis.studies import SynthesisStudy
-from bayes_ldn.validation import real_problems
+from bayes_ldn.validation import optional_real_problems
 
 __all__ = ["forest_plot_data", "leave_one_out", "prior_sensitivity", "rho_sweep", "synthesis_table"]
 
@@ -155,7 +155,7 @@ def rho_sweep(
         problems.append("rhos is empty: give at least one within-patient correlation to sweep over")
     if not problems:
         problems += [f"rhos[{i}] is missing: give a correlation" for i, r in enumerate(rhos) if r is None]
-        problems += real_problems({f"rhos[{i}]": r for i, r in enumerate(rhos)})  # float("x") raised ValueError
+        problems += optional_real_problems({f"rhos[{i}]": r for i, r in enumerate(rhos)})  # float("x") raised ValueError
     check_ci_prob(ci_prob)
     raise_if("rho sweep", problems)
     rows = []
