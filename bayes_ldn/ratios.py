@@ -19,6 +19,7 @@ import xarray as xr
 from bayes_ldn import defaults
 from bayes_ldn.diagnostics import prob_mcse
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import number_problems
 
 __all__ = ["equivalence_probability", "parse_equivalence", "ratio_summary", "scale_summaries"]
 
@@ -29,11 +30,11 @@ def parse_equivalence(text: str | None, scale: str) -> tuple[float, float] | Non
         return None
     try:
         lo, hi = (float(v) for v in text.split(","))
-    except ValueError:
+    except (ValueError, AttributeError):  # AttributeError: not text
         raise_if("--equivalence", [f"expected LOWER,UPPER (e.g. 0.80,1.25), got {text!r}"])
-    problems = []
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        problems.append(f"--equivalence needs finite LOWER < UPPER, got {text!r}")
+    problems = number_problems({"--equivalence LOWER": lo, "--equivalence UPPER": hi})
+    if not problems and not lo < hi:
+        problems.append(f"--equivalence needs LOWER < UPPER, got {text!r}")
     if scale == "log" and not lo > 0:
         problems.append(f"--equivalence on the log scale is a range of ratios and needs LOWER > 0, got {text!r}")
     raise_if("--equivalence", problems)

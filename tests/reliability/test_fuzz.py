@@ -29,6 +29,8 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 EXTREMES = st.sampled_from([0.0, -0.0, 1e-308, -1e-308, 5e-324, 1e308, -1e308, 1.7976931348623157e308, math.inf,
                             -math.inf, math.nan, 1e100, 1e101, -1e-100, 1.0, -3.5])
 NUMBERS = st.one_of(EXTREMES, st.floats(allow_nan=True, allow_infinity=True), st.floats(-1e3, 1e3))
+#: The commands fuzzed here (tests/reliability/test_fuzz_registry.py checks every command is somewhere).
+COMMANDS = frozenset({"posterior", "crossover", "synthesize"})
 
 
 def _finite_everywhere(obj) -> bool:

@@ -14,6 +14,10 @@ from bayes_ldn.validation import MAX_ABS, MIN_SCALE
 from tests.reliability.test_fuzz import NUMBERS, SETTINGS, _assert_clean, _run
 
 
+#: The commands fuzzed here (tests/reliability/test_fuzz_registry.py).
+COMMANDS = frozenset({"operating-characteristics", "sbc", "random-finding", "reanalyze"})
+
+
 class _Reached(Exception):
     """Raised by a stubbed computation: validation passed."""
 
