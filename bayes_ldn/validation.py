@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "duplicate_column_problems", "finite_float", "number_problems", "probability_problems"]
+__all__ = ["MAX_ABS", "MIN_SCALE", "array_problems", "count_problems", "duplicate_column_problems", "finite_float",
+           "number_problems", "probability_problems", "scale_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
 MAX_ABS: float = 1e100
@@ -32,9 +34,11 @@ MIN_SCALE: float = 1e-100
 _RESCALE = "rescale the units (e.g. thousands instead of units) or correct the value"
 
 
-def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ...] = ()) -> list[str]:
-    """Problems with named scalars: non-finite, beyond ``MAX_ABS``, or (for ``scales``) positive but
-    below ``MIN_SCALE``. ``None`` (not given) is skipped; a scale <= 0 is left to the caller.
+def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ...] = (),
+                    required: bool = False) -> list[str]:
+    """Problems with named scalars: not a number, non-finite, beyond ``MAX_ABS``, or (for ``scales``)
+    positive but below ``MIN_SCALE``. ``None`` (not given) is skipped unless ``required``; a scale
+    <= 0 is left to the caller.
 
     Parameters
     ----------
@@ -46,12 +50,15 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
     out = []
     for name, v in values.items():
         if v is None:
+            if required:
+                out.append(f"{name} must be given (a number), got None")
             continue
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
+        # A string or bytes that float() reads ("1", b"1") still fails in arithmetic later: a library
+        # caller gives numbers (the command line converts its text first).
+        if not isinstance(v, Real) and not (hasattr(v, "dtype") and getattr(v, "ndim", 1) == 0 and v.dtype.kind in "iuf"):
             out.append(f"{name} must be a number, got {v!r}")
             continue
+        x = float(v)
         if not math.isfinite(x):
             out.append(f"{name} must be a finite number, got {x}")
         elif abs(x) > MAX_ABS:
@@ -61,6 +68,37 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
             # A non-positive scale is the caller's to report (its own message says what a scale is).
             out.append(f"{name} must be a positive scale of at least {MIN_SCALE:g}, got {x:g}")
     return out
+
+
+def scale_problems(values: Mapping[str, float | None], *, required: bool = False) -> list[str]:
+    """Problems with named positive scales (an SE, an SD, an MCID): :func:`number_problems` with
+    every name a scale, and a value <= 0 reported as not positive. ``None`` is skipped unless ``required``."""
+    out = number_problems(values, scales=tuple(values), required=required)
+    bad = {k for k, v in values.items() if v is not None and any(p.startswith(f"{k} ") for p in out)}
+    return out + [f"{k} must be positive, got {v}" for k, v in values.items()
+                  if v is not None and k not in bad and not float(v) > 0]
+
+
+def count_problems(values: Mapping[str, Any], *, minimum: int = 1) -> list[str]:
+    """Problems with named counts (a sample size): a whole number from ``minimum`` to ``MAX_ABS``."""
+    out = []
+    for name, v in values.items():
+        if not _whole(v):
+            out.append(f"{name} must be a whole number (a count), got {v!r}")
+        elif v < minimum:
+            out.append(f"{name} must be at least {minimum}, got {v}")
+        elif v > MAX_ABS:
+            out.append(f"{name} = about 1e{len(str(int(v))) - 1} is beyond {MAX_ABS:g}; {_RESCALE}")
+    return out
+
+
+def _whole(v: Any) -> bool:
+    """True for an int (any size) or a finite float with no fractional part; not for a bool."""
+    if isinstance(v, bool) or not isinstance(v, Real):
+        return False
+    if isinstance(v, (int, np.integer)):
+        return True
+    return math.isfinite(v) and float(v).is_integer()
 
 
 def probability_problems(values: Mapping[str, float | None]) -> list[str]:
