@@ -96,6 +96,8 @@ class EffectPrior:
             # NaN, inf, text or overflowing parameters (e.g. normal:nan,1) would give NaN posteriors.
             scales = ("sigma", "nu") if self.family == "student_t" else ("sigma",)
             problems += [f"prior {self.name!r}: {k} is missing" for k in ("mu", *scales) if k not in p]
+            problems += [f"prior {self.name!r}: unknown parameter {k!r} for a {self.family} prior (it takes "
+                         f"{', '.join(('mu', *scales))})" for k in p if k not in ("mu", *scales)]
             problems += number_problems({f"prior {self.name!r}: mu": p.get("mu")}, required=True)
             problems += scale_problems({f"prior {self.name!r}: {k}": p.get(k) for k in scales}, required=True)
         elif self.family == "mixture":

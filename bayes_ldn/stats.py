@@ -313,15 +313,23 @@ class NormalMixture(_Posterior1D):
     sds: np.ndarray
 
     @property
+    def _centre(self) -> float:
+        """The heaviest component's mean: moments are summed relative to it, because at a location of
+        1e100 the rounding of sum(w * means) (1e84) would swamp an SD of 0.5."""
+        return float(self.means[int(np.argmax(self.weights))])
+
+    @property
     def mean(self) -> float:  # type: ignore[override]
         """Mixture mean."""
-        return float(np.sum(self.weights * self.means))
+        c = self._centre
+        return float(c + np.sum(self.weights * (self.means - c)))
 
     @property
     def sd(self) -> float:  # type: ignore[override]
         """Mixture standard deviation (law of total variance)."""
-        m = self.mean
-        return float(np.sqrt(np.sum(self.weights * (self.sds**2 + (self.means - m) ** 2))))
+        d = self.means - self._centre
+        md = float(np.sum(self.weights * d))
+        return float(np.sqrt(np.sum(self.weights * (self.sds**2 + (d - md) ** 2))))
 
     def cdf(self, x: float) -> float:
         """Cumulative distribution function (clipped to [0, 1]: weights summing to 1 + 1 ulp)."""

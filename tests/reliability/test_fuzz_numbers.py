@@ -117,6 +117,16 @@ def test_normal_hierarchical_mu_between_estimates_under_a_flat_mu_prior(estimate
                                     allow=lambda where: where.startswith("result.log_marginal"))
     assert post is not None
     _check_hierarchical(post, np.asarray(estimates), None)
+    if not isinstance(tau_prior, float):
+        return
+    # Fixed tau: mu | y ~ N(sum w y / sum w, 1 / sum w) with w = 1 / (s^2 + tau^2), in closed form.
+    w = 1 / (np.asarray(ses) ** 2 + tau_prior**2)
+    mean, sd = float(np.sum(w * estimates) / np.sum(w)), float(np.sum(w) ** -0.5)
+    assert _close(post.mu.mean, mean, sd + abs(mean), 1e-12) and _close(post.mu.sd, sd, sd, 1e-12)
+    # Location equivariance, far from 0 too: estimates + 1e12 move mu by 1e12 and leave its SD.
+    moved = bl.normal_hierarchical(np.asarray(estimates) + 1e12, ses, tau_prior=tau_prior, mu_prior=None)
+    assert abs(moved.mu.mean - 1e12 - mean) <= 8 * np.spacing(1e12 + abs(mean))  # a few ulps at 1e12
+    assert _close(moved.mu.sd, sd, sd, 1e-9)
 
 
 def _check_hierarchical(post, y: np.ndarray, mu_prior) -> None:
@@ -415,7 +425,7 @@ def test_preset_parse_prior_and_from_printed(name, mcid, better):
         flipped = assert_finite_or_refused(lambda: priors.from_printed(parsed, better))
         if flipped is not None:
             assert flipped == aligned
-            if parsed.family in ("normal", "student_t") and better == "lower":
+            if ":" in name and better == "lower":  # a printed location flips; presets are directional
                 assert flipped.params["mu"] == -parsed.params["mu"]
     for wrong in (None, 1.0, "normal:0,1"):
         assert_finite_or_refused(lambda: priors.from_printed(wrong, "lower"))
