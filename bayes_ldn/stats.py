@@ -120,7 +120,10 @@ def conjugate_normal(
     if flat:
         return NormalPosterior(float(estimate), float(se))
     w0, w1 = 1.0 / prior_sd**2, 1.0 / se**2
-    return NormalPosterior((w0 * prior_mean + w1 * estimate) / (w0 + w1), float(np.sqrt(1 / (w0 + w1))))
+    # The shrinkage form of the weighted mean: exactly the estimate when prior_mean equals it, and
+    # inside [estimate, prior_mean] up to the last addition's rounding (the ratio form was 1 ulp out).
+    mean = estimate + (prior_mean - estimate) * (w0 / (w0 + w1))
+    return NormalPosterior(float(mean), float(np.sqrt(1 / (w0 + w1))))
 
 
 # --- normal-normal hierarchical model ----------------------------------------------------------
