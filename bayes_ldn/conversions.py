@@ -315,7 +315,8 @@ def log_ratio(
         When any value is not strictly positive.
     """
     given = {"estimate": estimate, "lower": lower, "upper": upper}
-    raise_if("ratio on the log scale", number_problems({"estimate": estimate}, required=True) + number_problems(given))
+    raise_if("ratio on the log scale", number_problems({"estimate": estimate}, required=True)
+             + number_problems({"lower": lower, "upper": upper}))
     bad = [
         f"{name} = {v} is not a positive ratio; a ratio on the log scale must be > 0"
         for name, v in given.items()

@@ -41,7 +41,7 @@ import numpy as np
 from scipy import special, stats
 
 from bayes_ldn.exceptions import raise_if
-from bayes_ldn.validation import MAX_ABS, number_problems
+from bayes_ldn.validation import MAX_ABS, MIN_SCALE, number_problems
 
 __all__ = [
     "CredibilityLimit",
@@ -176,13 +176,17 @@ def advocacy_limit(lower: float, upper: float, *, ci_prob: float, scale: str) ->
 
 
 def _check_limit(kind: str, limit: float, lower: float, upper: float, scale: str) -> None:
-    """Refuse a limit (or, for ratios, exp(limit)) beyond MAX_ABS: a CI limit so close to the null
-    relative to the interval's width that the critical prior's scale leaves double precision."""
+    """Refuse a limit (or, for ratios, exp(limit)) beyond MAX_ABS, a CI limit so close to the null
+    relative to the interval's width that the critical prior's scale leaves double precision, or one
+    below MIN_SCALE (an interval of 1e-200 width)."""
     bound = np.log(MAX_ABS) if scale == "ratio" else MAX_ABS
     raise_if(f"{kind} limit", [] if abs(limit) <= bound else [
         f"the {kind} limit of ({lower}, {upper}) is {limit:g}{' on the log scale' if scale == 'ratio' else ''}, "
         f"beyond {bound:g}: a limit of the interval is too close to the null for any prior to be stated; "
         "check the interval"])
+    # Below MIN_SCALE the critical prior's SD (limit / z) is no usable scale (it underflows to 0 at 1e-324).
+    raise_if(f"{kind} limit", [] if abs(limit) >= MIN_SCALE else [
+        f"the {kind} limit of ({lower}, {upper}) is {limit:g}, below {MIN_SCALE:g}: rescale the units"])
 
 
 def intrinsic_credibility(z: float, *, method: str) -> float:
