@@ -29,12 +29,15 @@ Ratio measures
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 from scipy import stats
 
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import MAX_ABS, MIN_SCALE, sample_size_problems, number_problems, scale_problems
 
 __all__ = [
     "MEDIAN_IQR_METHODS",
@@ -69,6 +72,22 @@ class Converted:
     value: float
     method: str
     note: str
+
+    def __post_init__(self) -> None:
+        # A NaN value is the placeholder of a likelihood fitted to patient-level data (method "ipd").
+        nan = isinstance(self.value, Real) and math.isnan(self.value)
+        problems = [] if nan else number_problems({"value": self.value}, required=True)
+        problems += [f"{k} must be text, got {v!r}" for k, v in (("method", self.method), ("note", self.note))
+                     if not isinstance(v, str)]
+        raise_if("converted value", problems)
+
+
+def _derived_scale(what: str, value: float) -> list[str]:
+    """A derived SE or SD must be a usable scale: from MIN_SCALE to MAX_ABS."""
+    if MIN_SCALE <= value <= MAX_ABS:
+        return []
+    return [f"the {what} comes out as {value:g}, outside [{MIN_SCALE:g}, {MAX_ABS:g}] where double precision "
+            "computes reliably; check the numbers or rescale the units"]
 
 
 def _quantile(ci_prob: float, df: float | None) -> float:
@@ -105,7 +124,12 @@ def se_from_ci(
     >>> round(se_from_ci(0.4, 3.7).value, 4)
     0.8419
     """
-    problems = []
+    problems = number_problems({"lower": lower, "upper": upper, "ci_prob": ci_prob}, required=True)
+    problems += number_problems({"estimate": estimate})
+    if method == "ci_t" and df is not None:
+        problems += scale_problems({"df": df})
+    if problems:
+        raise_if("SE from a confidence interval", problems)
     if method not in ("ci_normal", "ci_t"):
         problems.append(f"unknown SE-from-CI method {method!r}; use 'ci_normal' or 'ci_t'")
     if not 0.01 <= ci_prob <= 0.9999:
@@ -124,6 +148,7 @@ def se_from_ci(
     raise_if("SE from a confidence interval", problems)
     z = _quantile(ci_prob, df if method == "ci_t" else None)
     se = (upper - lower) / (2.0 * z)
+    raise_if("SE from a confidence interval", _derived_scale("SE", se))
     dist = f"t({df:g})" if method == "ci_t" else "normal"
     return Converted(
         float(se), method, f"SE = ({upper:g} - {lower:g}) / (2 x {z:.4f}), {dist} quantile of a "
@@ -141,17 +166,23 @@ def se_from_p(
     >>> round(se_from_p(-0.34, 0.27).value, 3)
     0.308
     """
-    problems = []
+    problems = number_problems({"estimate": estimate, "p": p}, required=True)
+    if method == "p_t" and df is not None:
+        problems += scale_problems({"df": df})
+    if problems:
+        raise_if("SE from a p-value", problems)
     if method not in ("p_normal", "p_t"):
         problems.append(f"unknown SE-from-p method {method!r}; use 'p_normal' or 'p_t'")
     if not 0 < p < 1:
         problems.append(f"p must lie in (0, 1), got {p}")
     if estimate == 0:
         problems.append("an estimate of exactly 0 carries no information about the SE")
-    if method == "p_t" and (df is None or df <= 0):
+    if method == "p_t" and df is None:
         problems.append("method 'p_t' needs df > 0")
     raise_if("SE from a p-value", problems)
     z = float(stats.norm.isf(p / 2) if method == "p_normal" else stats.t.isf(p / 2, df))
+    raise_if("SE from a p-value", _derived_scale("SE", abs(estimate) / z) if np.isfinite(z) else [
+        f"p = {p:g} is too small to invert in double precision; give the interval instead"])
     return Converted(
         abs(estimate) / z, method, f"SE = |{estimate:g}| / {z:.4f}, the two-sided p = {p:g} read as "
         f"{'a z' if method == 'p_normal' else f't({df:g})'} test"
@@ -160,9 +191,10 @@ def se_from_p(
 
 def se_from_sd(sd: float, n: int) -> Converted:
     """Standard error of a mean (or of a mean paired difference) from an SD and ``n``."""
-    raise_if("SE from an SD", [f"n must be at least 2, got {n}"] if n < 2 else [])
-    raise_if("SE from an SD", [f"SD must be positive, got {sd}"] if not sd > 0 else [])
-    return Converted(sd / np.sqrt(n), "sd_over_sqrt_n", f"SE = {sd:.4g} / sqrt({n})")
+    raise_if("SE from an SD", sample_size_problems({"n": n}, minimum=2) + scale_problems({"SD": sd}, required=True))
+    se = sd / math.sqrt(n)  # math: n may be a Python int beyond 2**64, which NumPy's sqrt does not take
+    raise_if("SE from an SD", _derived_scale("SE", se))
+    return Converted(se, "sd_over_sqrt_n", f"SE = {sd:.4g} / sqrt({n})")
 
 
 def mean_sd_from_median_iqr(
@@ -202,13 +234,13 @@ def mean_sd_from_median_iqr(
     >>> round(mean.value, 2), round(sd.value, 2)
     (-1.65, 14.1)
     """
-    problems = []
-    if method not in MEDIAN_IQR_METHODS:
+    problems = number_problems({"median": median}, required=True) + number_problems({"q1": q1, "q3": q3, "iqr": iqr}) + sample_size_problems({"n": n}, minimum=2)
+    if problems:
+        raise_if("mean and SD from a median and IQR", problems)
+    if not isinstance(method, str) or method not in MEDIAN_IQR_METHODS:
         problems.append(
             f"unknown median/IQR method {method!r}; choose one of {', '.join(MEDIAN_IQR_METHODS)}"
         )
-    if n < 2:
-        problems.append(f"n must be at least 2, got {n}")
     have_q = q1 is not None and q3 is not None
     if not have_q and iqr is None:
         problems.append("give the quartiles (q1 and q3) or the IQR width (iqr)")
@@ -219,6 +251,7 @@ def mean_sd_from_median_iqr(
         problems.append(f"the IQR must be positive, got {width}")
     raise_if("mean and SD from a median and IQR", problems)
     assert width is not None
+    raise_if("mean and SD from a median and IQR", _derived_scale("IQR", width))
     # Wan et al. 2014, eq. (16): the expected IQR of n standard normals.
     eta = 2.0 * stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25))
     if not have_q:
@@ -257,14 +290,16 @@ def sd_from_effect_size(estimate: float, effect_size: float) -> Converted:
     >>> round(sd_from_effect_size(-1.65, 0.15).value, 2)
     11.0
     """
-    raise_if(
-        "SD from an effect size",
-        [f"effect size must be non-zero and finite, got {effect_size}"]
-        if not (np.isfinite(effect_size) and effect_size != 0)
-        else [],
-    )
+    problems = number_problems({"estimate": estimate, "effect size": effect_size}, required=True)
+    if not problems:
+        problems += [] if effect_size != 0 else [f"effect size must be non-zero and finite, got {effect_size}"]
+        problems += [] if estimate != 0 else ["an estimate of exactly 0 implies an SD of 0; the effect size "
+                                              "carries no SD then"]
+    raise_if("SD from an effect size", problems)
+    sd = abs(estimate) / abs(effect_size)
+    raise_if("SD from an effect size", _derived_scale("SD |estimate| / |d|", sd))
     return Converted(
-        abs(estimate) / abs(effect_size), "effect_size",
+        sd, "effect_size",
         f"SD = |{estimate:g}| / |{effect_size:g}| (definition of a standardised effect size)",
     )
 
@@ -279,9 +314,12 @@ def log_ratio(
     DataValidationError
         When any value is not strictly positive.
     """
+    given = {"estimate": estimate, "lower": lower, "upper": upper}
+    raise_if("ratio on the log scale", number_problems({"estimate": estimate}, required=True)
+             + number_problems({"lower": lower, "upper": upper}))
     bad = [
         f"{name} = {v} is not a positive ratio; a ratio on the log scale must be > 0"
-        for name, v in (("estimate", estimate), ("lower", lower), ("upper", upper))
+        for name, v in given.items()
         if v is not None and not v > 0
     ]
     raise_if("ratio on the log scale", bad)

@@ -33,7 +33,8 @@ class Estimand:
     scale: Literal["linear", "log"] = "linear"
 
     def __post_init__(self) -> None:
-        problems = []
+        problems = [f"{k} must be text, got {v!r}" for k, v in (("treatment", self.treatment),
+                    ("reference", self.reference), ("units", self.units)) if not isinstance(v, str)]
         if self.better not in ("higher", "lower"):
             problems.append(f"better must be 'higher' or 'lower', got {self.better!r}")
         if self.scale not in ("linear", "log"):

@@ -41,7 +41,7 @@ from scipy import stats
 
 from bayes_ldn.data.records import align_sign
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import number_problems
+from bayes_ldn.validation import MIN_SCALE, number_problems, scale_problems
 
 __all__ = [
     "PRESETS",
@@ -87,21 +87,21 @@ class EffectPrior:
 
     def __post_init__(self) -> None:
         p = self.params
-        problems = []
+        problems = [] if isinstance(self.name, str) else [f"a prior's name must be text, got {self.name!r}"]
         if self.family not in _FAMILIES:
             problems.append(f"unknown prior family {self.family!r}; use one of {', '.join(_FAMILIES)}")
-        if self.family in ("normal", "student_t"):
-            # NaN, inf or overflowing parameters (e.g. normal:nan,1) would give NaN posteriors.
-            problems += number_problems({f"prior {self.name!r}: {k}": p[k] for k in ("mu", "sigma", "nu") if k in p},
-                                        scales=(f"prior {self.name!r}: sigma",))
-        if self.family in ("normal", "student_t") and not p.get("sigma", 0) > 0:
-            problems.append(f"prior {self.name!r}: sigma must be positive, got {p.get('sigma')}")
-        if self.family == "student_t" and not p.get("nu", 0) > 0:
-            problems.append(f"prior {self.name!r}: nu must be positive, got {p.get('nu')}")
-        if self.family == "mixture":
-            w = np.asarray(p.get("weights", []), dtype=float)
-            if w.size == 0 or w.size != len(p.get("components", [])) or np.any(w < 0) or abs(w.sum() - 1) > 1e-9:
-                problems.append(f"prior {self.name!r}: mixture weights must be non-negative and sum to 1")
+        if not isinstance(p, dict):
+            problems.append(f"prior {self.name!r}: params must be a dict, got {p!r}")
+        elif self.family in ("normal", "student_t"):
+            # NaN, inf, text or overflowing parameters (e.g. normal:nan,1) would give NaN posteriors.
+            scales = ("sigma", "nu") if self.family == "student_t" else ("sigma",)
+            problems += [f"prior {self.name!r}: {k} is missing" for k in ("mu", *scales) if k not in p]
+            problems += [f"prior {self.name!r}: unknown parameter {k!r} for a {self.family} prior (it takes "
+                         f"{', '.join(('mu', *scales))})" for k in p if k not in ("mu", *scales)]
+            problems += number_problems({f"prior {self.name!r}: mu": p.get("mu")}, required=True)
+            problems += scale_problems({f"prior {self.name!r}: {k}": p.get(k) for k in scales}, required=True)
+        elif self.family == "mixture":
+            problems += _mixture_problems(self.name, p)
         raise_if("prior", problems)
 
     # -- densities ---------------------------------------------------------------------------
@@ -120,10 +120,12 @@ class EffectPrior:
         p = self.params
         if self.family == "flat":
             return np.zeros_like(x)
-        if self.family == "normal":
-            return stats.norm.logpdf(x, p["mu"], p["sigma"])
-        if self.family == "student_t":
-            return stats.t.logpdf(x, p["nu"], p["mu"], p["sigma"])
+        # Beyond ~1e154 scale units the squared z overflows: the log density is then -inf, its limit.
+        with np.errstate(over="ignore"):
+            if self.family == "normal":
+                return stats.norm.logpdf(x, p["mu"], p["sigma"])
+            if self.family == "student_t":
+                return stats.t.logpdf(x, p["nu"], p["mu"], p["sigma"])
         logs = [np.log(w) + c.logpdf(x) for w, c in self.components() if w > 0]
         return np.logaddexp.reduce(np.stack(logs), axis=0)
 
@@ -172,12 +174,35 @@ class EffectPrior:
         return " + ".join(f"{w:.3g}*{c.describe()}" for w, c in self.components())
 
 
+def _mixture_problems(name: str, p: dict[str, Any]) -> list[str]:
+    """Problems of a mixture's ``weights`` (numbers >= 0 summing to 1) and ``components`` (one valid
+    normal or Student-t prior, as a dict, per weight)."""
+    weights, comps = p.get("weights"), p.get("components")
+    if not isinstance(weights, (list, tuple)) or not isinstance(comps, (list, tuple)) or not weights:
+        return [f"prior {name!r}: a mixture needs lists 'weights' and 'components', got {weights!r} and {comps!r}"]
+    problems = number_problems({f"prior {name!r}: weight {i + 1}": w for i, w in enumerate(weights)}, required=True)
+    if not problems and (any(w < 0 for w in weights) or abs(sum(weights) - 1) > 1e-9 or len(weights) != len(comps)):
+        problems.append(f"prior {name!r}: mixture weights must be non-negative, sum to 1 and match the components")
+    for i, c in enumerate(comps):
+        try:
+            comp = EffectPrior(**c)
+        except DataValidationError as err:
+            problems += [f"prior {name!r}: component {i + 1}: {q}" for q in err.problems]
+            continue
+        except TypeError:  # not a mapping of EffectPrior's fields
+            comp = None
+        if comp is None or comp.family not in ("normal", "student_t"):
+            problems.append(f"prior {name!r}: component {i + 1} must be a normal or Student-t prior as a dict, got {c!r}")
+    return problems
+
+
 def normal(mu: float, sigma: float, *, name: str | None = None, rationale: str = "user-specified") -> EffectPrior:
     """A user-given normal prior N(mu, sigma).
 
     Given to the command line or :mod:`bayes_ldn.api`, ``mu`` is on the printed scale (they align
     it with :func:`from_printed`); given to a model builder, it is the aligned effect's prior.
     """
+    raise_if("prior", number_problems({"mu": mu}, required=True) + scale_problems({"sigma": sigma}, required=True))
     return EffectPrior(name=name or f"normal({mu:g},{sigma:g})", family="normal",
                        params={"mu": float(mu), "sigma": float(sigma)}, rationale=rationale)
 
@@ -186,6 +211,7 @@ def student_t(
     mu: float, sigma: float, nu: float, *, name: str | None = None, rationale: str = "user-specified"
 ) -> EffectPrior:
     """A user-given Student-t prior (location ``mu`` as in :func:`normal`: printed for the API)."""
+    raise_if("prior", number_problems({"mu": mu}, required=True) + scale_problems({"sigma": sigma, "nu": nu}, required=True))
     return EffectPrior(name=name or f"t({mu:g},{sigma:g},{nu:g})", family="student_t",
                        params={"mu": float(mu), "sigma": float(sigma), "nu": float(nu)}, rationale=rationale)
 
@@ -199,12 +225,13 @@ def vague() -> EffectPrior:
 
 
 def _check_anchor(mcid: float, strength: str) -> float:
-    problems = []
-    if not (np.isfinite(mcid) and mcid > 0):
-        problems.append(f"mcid must be positive on the aligned scale, got {mcid}")
-    if strength not in STRENGTHS:
+    problems = scale_problems({"mcid": mcid}, required=True)
+    if not isinstance(strength, str) or strength not in STRENGTHS:
         problems.append(f"unknown strength {strength!r}; use one of {', '.join(STRENGTHS)}")
-    raise_if("prior preset", problems)
+    elif not problems and mcid / float(stats.norm.isf(STRENGTHS[strength])) < MIN_SCALE:
+        problems.append(f"mcid = {mcid:g} gives a prior SD below {MIN_SCALE:g}; rescale the outcome's units")
+    raise_if("prior preset", [p.replace("mcid must be positive", "mcid must be positive on the aligned scale")
+                              for p in problems])
     return float(stats.norm.isf(STRENGTHS[strength]))
 
 
@@ -243,6 +270,8 @@ def preset(name: str, *, mcid: float | None = None, strength: str = "moderate") 
 
     The name may carry the strength, e.g. ``skeptical_strong``.
     """
+    if not isinstance(name, str):
+        raise DataValidationError("prior", [f"a preset's name must be text ({', '.join(PRESETS)}), got {name!r}"])
     base, _, s = name.partition("_")
     strength = s or strength
     problems = []
@@ -267,6 +296,8 @@ def preset(name: str, *, mcid: float | None = None, strength: str = "moderate") 
 
 def parse_prior(text: str, *, mcid: float | None = None) -> EffectPrior:
     """Parse ``NAME``, ``normal:MEAN,SD`` or ``t:MEAN,SD,DF`` (the command-line form)."""
+    if not isinstance(text, str):
+        raise DataValidationError("prior", [f"a prior must be text such as 'skeptical' or 'normal:0,1', got {text!r}"])
     family, sep, args = text.partition(":")
     if not sep:
         return preset(text, mcid=mcid)
@@ -307,6 +338,8 @@ def from_printed(prior: EffectPrior, better: str) -> EffectPrior:
     definition and are returned unchanged, so ``enthusiastic`` never turns pessimistic under
     ``better="lower"``.
     """
+    if not isinstance(prior, EffectPrior):
+        raise DataValidationError("prior", [f"prior must be an EffectPrior (bayes_ldn.priors), got {prior!r}"])
     if align_sign(better) > 0 or is_directional(prior):
         return prior
     return _negated(prior)

@@ -41,6 +41,7 @@ import numpy as np
 from scipy import special, stats
 
 from bayes_ldn.exceptions import raise_if
+from bayes_ldn.validation import MAX_ABS, MIN_SCALE, number_problems
 
 __all__ = [
     "CredibilityLimit",
@@ -82,13 +83,24 @@ class CredibilityLimit:
     ratio_interval: tuple[float, float] | None
     credible: bool | None
 
+    def __post_init__(self) -> None:
+        problems = [] if self.kind in ("sceptical", "advocacy") else [
+            f"kind must be 'sceptical' or 'advocacy', got {self.kind!r}"]
+        problems += number_problems({"limit": self.limit, "prior_mean": self.prior_mean, "prior_sd": self.prior_sd},
+                                    required=True)
+        if not problems and not self.prior_sd > 0:
+            problems.append(f"prior_sd must be positive, got {self.prior_sd}")
+        raise_if("credibility limit", problems)
+
 
 def _analysis_interval(lower: float, upper: float, ci_prob: float, scale: str) -> tuple[float, float, float]:
-    problems = []
-    if scale not in ("difference", "ratio"):
+    problems = number_problems({"lower": lower, "upper": upper, "ci_prob": ci_prob}, required=True)
+    if problems:
+        raise_if("credibility limit", problems)
+    if not isinstance(scale, str) or scale not in ("difference", "ratio"):
         problems.append(f"scale must be 'difference' or 'ratio', got {scale!r}")
-    if not 0 < ci_prob < 1:
-        problems.append(f"ci_prob must lie in (0, 1), got {ci_prob}")
+    if not 0.01 <= ci_prob <= 0.9999:  # beyond, the interval's normal quantile is ~0 or huge (as se_from_ci)
+        problems.append(f"ci_prob must lie in [0.01, 0.9999] (the interval's coverage, e.g. 0.95), got {ci_prob}")
     if not lower < upper:
         problems.append(f"lower ({lower}) must be below upper ({upper}); swap them if reversed")
     if scale == "ratio" and not (lower > 0 and upper > 0):
@@ -118,12 +130,14 @@ def sceptical_limit(lower: float, upper: float, *, ci_prob: float, scale: str) -
     lo, hi, z = _analysis_interval(lower, upper, ci_prob, scale)
     raise_if(
         "sceptical limit",
-        [] if lo * hi > 0 else [
+        [] if lo > 0 or hi < 0 else [  # signs, not lo * hi > 0: a product of tiny limits underflows to 0
             f"the interval ({lower}, {upper}) contains the null: the result is not significant; "
             "use advocacy_limit"
         ],
     )
-    limit = (hi - lo) ** 2 / (4.0 * np.sqrt(hi * lo))
+    with np.errstate(over="ignore"):  # a limit beyond double precision is refused just below
+        limit = (hi - lo) / (2.0 * np.sqrt(abs(lo))) * ((hi - lo) / (2.0 * np.sqrt(abs(hi))))
+    _check_limit("sceptical", limit, lower, upper, scale)
     estimate = (lo + hi) / 2.0
     ratio = (float(np.exp(-limit)), float(np.exp(limit))) if scale == "ratio" else None
     return CredibilityLimit(
@@ -149,7 +163,9 @@ def advocacy_limit(lower: float, upper: float, *, ci_prob: float, scale: str) ->
     elif lo + hi == 0:
         problems.append("the estimate is exactly the null: no prior can make it significant")
     raise_if("advocacy limit", problems)
-    limit = -(hi + lo) * (hi - lo) ** 2 / (2.0 * hi * lo)
+    with np.errstate(over="ignore"):  # a limit beyond double precision is refused just below
+        limit = -((hi + lo) / hi) * ((hi - lo) / (2.0 * lo)) * (hi - lo)
+    _check_limit("advocacy", limit, lower, upper, scale)
     interval = (min(0.0, limit), max(0.0, limit))
     ratio = (float(np.exp(interval[0])), float(np.exp(interval[1]))) if scale == "ratio" else None
     return CredibilityLimit(
@@ -157,6 +173,20 @@ def advocacy_limit(lower: float, upper: float, *, ci_prob: float, scale: str) ->
         prior_sd=float(abs(limit) / (2.0 * z)), prior_interval=interval, ratio_interval=ratio,
         credible=None,
     )
+
+
+def _check_limit(kind: str, limit: float, lower: float, upper: float, scale: str) -> None:
+    """Refuse a limit (or, for ratios, exp(limit)) beyond MAX_ABS, a CI limit so close to the null
+    relative to the interval's width that the critical prior's scale leaves double precision, or one
+    below MIN_SCALE (an interval of 1e-200 width)."""
+    bound = np.log(MAX_ABS) if scale == "ratio" else MAX_ABS
+    raise_if(f"{kind} limit", [] if abs(limit) <= bound else [
+        f"the {kind} limit of ({lower}, {upper}) is {limit:g}{' on the log scale' if scale == 'ratio' else ''}, "
+        f"beyond {bound:g}: a limit of the interval is too close to the null for any prior to be stated; "
+        "check the interval"])
+    # Below MIN_SCALE the critical prior's SD (limit / z) is no usable scale (it underflows to 0 at 1e-324).
+    raise_if(f"{kind} limit", [] if abs(limit) >= MIN_SCALE else [
+        f"the {kind} limit of ({lower}, {upper}) is {limit:g}, below {MIN_SCALE:g}: rescale the units"])
 
 
 def intrinsic_credibility(z: float, *, method: str) -> float:
@@ -176,7 +206,8 @@ def intrinsic_credibility(z: float, *, method: str) -> float:
     """
     raise_if(
         "intrinsic credibility",
-        [] if method in ("held", "matthews") else [f"method must be 'held' or 'matthews', got {method!r}"],
+        number_problems({"z": z}, required=True)
+        + ([] if method in ("held", "matthews") else [f"method must be 'held' or 'matthews', got {method!r}"]),
     )
     factor = np.sqrt(0.5) if method == "held" else np.sqrt(_MATTHEWS_FACTOR)
     return float(2.0 * special.ndtr(-abs(z) * factor))

@@ -26,9 +26,9 @@ from bayes_ldn import defaults
 from bayes_ldn.data.records import EffectLikelihood
 from bayes_ldn.diagnostics import convergence_table, draw_problems, prob_mcse
 from bayes_ldn.exceptions import raise_if
-from bayes_ldn.validation import real_problems
 from bayes_ldn.priors import EffectPrior
 from bayes_ldn.stats import format_probability
+from bayes_ldn.validation import number_problems, probability_problems, real_problems, scale_problems
 
 __all__ = [
     "DECISION_COLUMNS",
@@ -87,8 +87,17 @@ def decision_row_exact(
     """Decision row from an exact posterior (``stats`` posterior object, aligned scale).
 
     ``mcid`` and ``rope`` are positive magnitudes on the aligned scale (``rope`` is the
-    half-width of the region of practical equivalence around 0).
+    half-width of the region of practical equivalence around 0); ``None`` leaves their columns NaN,
+    as are ``r_hat``, ``ess_bulk`` and ``divergences`` (no MCMC).
     """
+    problems = [] if isinstance(lik, EffectLikelihood) else [f"lik must be an EffectLikelihood, got {lik!r}"]
+    problems += [] if isinstance(prior, EffectPrior) else [f"prior must be an EffectPrior, got {prior!r}"]
+    problems += [] if all(callable(getattr(posterior, k, None)) for k in ("interval", "prob_above", "prob_below",
+                                                                         "prob_between")) else [
+        f"posterior must be an exact posterior (bayes_ldn.exact_posterior), got {posterior!r}"]
+    problems += scale_problems({"mcid": mcid, "rope": rope})
+    problems += number_problems({"ci_prob": ci_prob}, required=True) or probability_problems({"ci_prob": ci_prob})
+    raise_if("decision row", problems)
     lo, hi = posterior.interval(ci_prob)
     row = _header(lik, prior, mcid, rope)
     row.update(_printed(lik.sign, posterior.mean, posterior.median, lo, hi))
@@ -181,8 +190,11 @@ def decision_row_from_draws(
 def format_decision_table(table: pd.DataFrame, columns: Sequence[str] | None = None, digits: int = 3) -> pd.DataFrame:
     """A copy for printing: probabilities as ">0.999"/"<0.001" strings, numbers rounded.
 
-    The CSV keeps numbers as numbers; only printed tables use this.
+    The CSV keeps numbers as numbers; only printed tables use this. Text in a number column, a
+    probability outside [0, 1], a column named twice or a ``columns`` entry the table lacks raise one
+    :class:`~bayes_ldn.exceptions.DataValidationError` listing each.
     """
+    raise_if("decision table", _table_problems(table, columns, digits))
     out = table.copy()
     for c in PROB_COLUMNS:
         if c in out:
@@ -191,6 +203,37 @@ def format_decision_table(table: pd.DataFrame, columns: Sequence[str] | None = N
         if c in out:
             out[c] = out[c].map(lambda v: f"{v:.{digits}g}" if pd.notna(v) else "")
     return out[list(columns)] if columns else out
+
+
+def _table_problems(table: Any, columns: Sequence[str] | None, digits: Any) -> list[str]:
+    if not isinstance(table, pd.DataFrame):
+        return [f"table must be a pandas DataFrame (a decision table), got {type(table).__name__}"]
+    problems = []
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not 1 <= digits <= 15:
+        problems.append(f"digits must be a whole number from 1 to 15, got {digits!r}")
+    names = [str(c) for c in table.columns]
+    problems += [f"column {c!r} appears {names.count(c)} times; give each column a unique name"
+                 for c in sorted(set(names)) if names.count(c) > 1]
+    if columns is not None:
+        problems += [f"column {c!r} is not in the table (it has {', '.join(names) or 'no columns'})"
+                     for c in columns if c not in table.columns]
+    for c in PROB_COLUMNS + ["mean", "sd", "median", "lower", "upper"]:
+        if c not in table or names.count(c) > 1:
+            continue
+        values = pd.to_numeric(table[c], errors="coerce")
+        text = table[c].notna() & values.isna()
+        if text.any():
+            problems.append(f"column {c!r} holds text in rows {', '.join(map(str, np.flatnonzero(text)))}; "
+                            "give numbers (NaN or empty for not computed)")
+        inf = np.isinf(values.to_numpy(dtype=float))
+        if inf.any():
+            problems.append(f"column {c!r} is infinite in rows {', '.join(map(str, np.flatnonzero(inf)))}")
+        if c in PROB_COLUMNS:
+            out = ~values.isna() & ~values.between(0.0, 1.0)
+            if out.any():
+                problems.append(f"column {c!r} holds values outside [0, 1] in rows "
+                                f"{', '.join(map(str, np.flatnonzero(out)))}; a probability lies in [0, 1]")
+    return problems
 
 
 def table_ci_prob(table: pd.DataFrame) -> float:

@@ -18,13 +18,15 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 __all__ = ["MAX_ABS", "MAX_COUNT", "MIN_SCALE", "array_problems", "count_problems", "duplicate_column_problems",
            "finite_float", "integer_problems", "is_real", "normal_prior_problems", "number_problems",
-           "optional_real_problems", "probability_problems", "real_problems"]
+           "optional_real_problems", "probability_problems", "real_problems", "sample_size_problems",
+           "scale_problems"]
 
 #: Largest magnitude accepted for any user-given number (see the module docstring).
 MAX_ABS: float = 1e100
@@ -45,9 +47,11 @@ def _float(v: Any) -> float | None:
         return None
 
 
-def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ...] = ()) -> list[str]:
-    """Problems with named scalars: non-finite, beyond ``MAX_ABS``, or (for ``scales``) positive but
-    below ``MIN_SCALE``. ``None`` (not given) is skipped; a scale <= 0 is left to the caller.
+def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ...] = (),
+                    required: bool = False) -> list[str]:
+    """Problems with named scalars: not a number, non-finite, beyond ``MAX_ABS``, or (for ``scales``)
+    positive but below ``MIN_SCALE``. ``None`` (not given) is skipped unless ``required``; a scale
+    <= 0 is left to the caller.
 
     Parameters
     ----------
@@ -59,11 +63,16 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
     out = []
     for name, v in values.items():
         if v is None:
+            if required:
+                out.append(f"{name} must be given (a number), got None")
             continue
-        x = _float(v)
-        if x is None:
+        # A string or bytes that float() reads ("1", b"1") still fails in arithmetic later: a library
+        # caller gives numbers (the command line converts its text first).
+        if not isinstance(v, Real) and not (hasattr(v, "dtype") and getattr(v, "ndim", 1) == 0 and v.dtype.kind in "iuf"):
             out.append(f"{name} must be a number, got {v!r}")
-        elif not math.isfinite(x):
+            continue
+        x = float(v)
+        if not math.isfinite(x):
             out.append(f"{name} must be a finite number, got {x}")
         elif abs(x) > MAX_ABS:
             out.append(f"{name} = {x:g} is beyond +-{MAX_ABS:g}, outside what double precision computes "
@@ -106,6 +115,37 @@ def optional_real_problems(values: Mapping[str, Any], *, scales: tuple[str, ...]
     an MCID, a dose). Text such as ``"1"`` or ``b"1"`` passes ``float()`` but failed later inside
     the computation (TypeError, NumPy's UFuncNoLoopError), so it is refused here too."""
     return real_problems({k: v for k, v in values.items() if v is not None}, scales=scales)
+
+
+def scale_problems(values: Mapping[str, float | None], *, required: bool = False) -> list[str]:
+    """Problems with named positive scales (an SE, an SD, an MCID): :func:`number_problems` with
+    every name a scale, and a value <= 0 reported as not positive. ``None`` is skipped unless ``required``."""
+    out = number_problems(values, scales=tuple(values), required=required)
+    bad = {k for k, v in values.items() if v is not None and any(p.startswith(f"{k} ") for p in out)}
+    return out + [f"{k} must be positive, got {v}" for k, v in values.items()
+                  if v is not None and k not in bad and not float(v) > 0]
+
+
+def sample_size_problems(values: Mapping[str, Any], *, minimum: int = 1) -> list[str]:
+    """Problems with named sample sizes: a whole number from ``minimum`` to ``MAX_ABS``."""
+    out = []
+    for name, v in values.items():
+        if not _whole(v):
+            out.append(f"{name} must be a whole number (a count), got {v!r}")
+        elif v < minimum:
+            out.append(f"{name} must be at least {minimum}, got {v}")
+        elif v > MAX_ABS:
+            out.append(f"{name} = about 1e{len(str(int(v))) - 1} is beyond {MAX_ABS:g}; {_RESCALE}")
+    return out
+
+
+def _whole(v: Any) -> bool:
+    """True for an int (any size) or a finite float with no fractional part; not for a bool."""
+    if isinstance(v, bool) or not isinstance(v, Real):
+        return False
+    if isinstance(v, (int, np.integer)):
+        return True
+    return math.isfinite(v) and float(v).is_integer()
 
 
 def probability_problems(values: Mapping[str, float | None]) -> list[str]:

@@ -9,8 +9,10 @@ record's evidence tags and the conversion notes into every result built from it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,7 @@ import numpy as np
 from bayes_ldn import conversions as cv
 from bayes_ldn.estimand import Estimand
 from bayes_ldn.exceptions import DataValidationError, raise_if
-from bayes_ldn.validation import number_problems
+from bayes_ldn.validation import number_problems, sample_size_problems, scale_problems
 
 __all__ = [
     "CONVERSIONS",
@@ -85,7 +87,16 @@ class PublishedRecord:
 
     def __post_init__(self) -> None:
         where = f"record {self.id!r}"
-        problems = []
+        numbers = {k: getattr(self, k) for k in ("estimate", "lower", "upper", "ci_prob", "p", "iqr", "q1", "q3",
+                                                "effect_size", "dose_mg")}
+        problems = number_problems(numbers) + ([f"estimate must be given, got {self.estimate!r}"]
+                                               if self.estimate is None else [])
+        if isinstance(self.n, Mapping):  # empty for a number typed on the command line (no sample sizes)
+            problems += sample_size_problems({f"n[{k!r}]": v for k, v in self.n.items()})
+        else:
+            problems.append(f"n must map each arm to its sample size, got {self.n!r}")
+        if problems:  # the checks below compare these numbers
+            raise_if(where, [f"{where}: {p}" for p in problems])
         if self.measure not in MEASURES:
             problems.append(f"measure {self.measure!r} is not one of {', '.join(MEASURES)}")
         if self.better not in ("higher", "lower"):
@@ -108,8 +119,6 @@ class PublishedRecord:
             problems.append(f"p must lie in (0, 1], got {self.p}")
         if self.measure == "ratio" and self.estimate <= 0:
             problems.append(f"a ratio must be positive, got {self.estimate}")
-        if any(v < 1 for v in self.n.values()):
-            problems.append(f"sample sizes must be positive, got {dict(self.n)}")
         raise_if(where, [f"{where}: {p}" for p in problems])
 
     @property
@@ -176,12 +185,14 @@ class EffectLikelihood:
     label: str = ""
 
     def __post_init__(self) -> None:
-        problems = ([f"SE must be positive and finite, got {self.se}"]
-                    if not (np.isfinite(self.se) and self.se > 0) else [])
-        # Finite but beyond double precision's working range (an SE of 1e-166 from a CI that narrow).
-        # A NaN estimate is the placeholder of rows summarised from draws; the CLI refuses a NaN input.
-        given = {"estimate": self.estimate} if np.isfinite(self.estimate) else {}
-        problems += number_problems(given if problems else {**given, "SE": self.se}, scales=("SE",))
+        # Finite and within double precision's working range (an SE of 1e-166 from a CI that narrow is not).
+        # A NaN estimate is the placeholder of rows summarised from draws; exact_posterior and the CLI refuse it.
+        nan = isinstance(self.estimate, Real) and math.isnan(self.estimate)
+        problems = scale_problems({"SE": self.se}, required=True) + ([] if nan else number_problems({"estimate": self.estimate}, required=True))
+        if isinstance(self.sign, bool) or not isinstance(self.sign, (int, np.integer)) or self.sign not in (1, -1):
+            problems.append(f"sign must be +1 (higher is better) or -1 (lower is better), got {self.sign!r}")
+        if not isinstance(self.scale, str) or self.scale not in ("linear", "log"):
+            problems.append(f"scale must be 'linear' or 'log', got {self.scale!r}")
         raise_if("effect likelihood", problems)
 
     @property
@@ -219,9 +230,11 @@ def to_likelihood(record: PublishedRecord, conversion: str, *, df: float | None 
         When the record lacks what the conversion needs, or a median is given to a normal model
         without a median/IQR conversion.
     """
+    if not isinstance(record, PublishedRecord):
+        raise DataValidationError("likelihood", [f"record must be a PublishedRecord (bayes_ldn.load_record), got {record!r}"])
     where = f"record {record.id!r} with conversion {conversion!r}"
-    problems = []
-    if conversion not in CONVERSIONS:
+    problems = [] if df is None else scale_problems({"df": df})
+    if not isinstance(conversion, str) or conversion not in CONVERSIONS:
         problems.append(f"unknown conversion; choose one of {', '.join(CONVERSIONS)}")
     is_median = record.measure == "median_difference"
     if conversion in ("ci_normal", "ci_t") and record.lower is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pymc as pm
 
 from bayes_ldn.data.records import EffectLikelihood
+from bayes_ldn.exceptions import raise_if
 from bayes_ldn.designs._common import TrialModel, data_digest, effect_prior_rv
 from bayes_ldn.priors import EffectPrior
 
@@ -34,6 +35,12 @@ def aggregate_model(likelihood: EffectLikelihood, prior: EffectPrior) -> TrialMo
     ``bayes_ldn.exact.exact_posterior``; this PyMC version exists so the two can be checked
     against each other.
     """
+    problems = []
+    if not isinstance(likelihood, EffectLikelihood):
+        problems.append(f"likelihood must be an EffectLikelihood (bayes_ldn.to_likelihood), got {likelihood!r}")
+    if not isinstance(prior, EffectPrior):
+        problems.append(f"prior must be an EffectPrior (bayes_ldn.priors), got {prior!r}")
+    raise_if("aggregate model", problems)
     with pm.Model() as model:
         theta = effect_prior_rv("treatment_effect_aligned", prior)
         pm.Deterministic("treatment_effect", likelihood.sign * theta)

@@ -7,6 +7,7 @@ import pytest
 
 NO_PYMC = [
     "bayes_ldn.stats",
+    "bayes_ldn.posterior1d",
     "bayes_ldn.conversions",
     "bayes_ldn.summaries",
     "bayes_ldn.diagnostics",
