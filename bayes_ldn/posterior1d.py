@@ -136,10 +136,15 @@ class QuadraturePosterior(_Posterior1D):
             lo, hi = self._bounds
             self._check_window(np.array([lo, hi]), np.zeros(2), 0.0)  # nodes distinct in double precision?
             x, w = np.polynomial.legendre.leggauss(self.nodes)
-            windows = [np.linspace(lo, hi, self.panels + 1)] + [
-                np.linspace(max(lo, m - 40.0 * sc), min(hi, m + 40.0 * sc), self.panels + 1)
-                for m, sc in zip(self.prior_points, self.prior_scales, strict=True)
-                if m - 40.0 * sc < hi and m + 40.0 * sc > lo]
+            windows = [np.linspace(lo, hi, self.panels + 1)]
+            for m, sc in zip(self.prior_points, self.prior_scales, strict=True):
+                if m - 40.0 * sc < hi and m + 40.0 * sc > lo:
+                    windows.append(np.linspace(max(lo, m - 40.0 * sc), min(hi, m + 40.0 * sc), self.panels + 1))
+                    # A heavy-tailed prior (Student-t) far narrower than the SE keeps mass in its tails
+                    # beyond 40 scales (t with 3 df: 1.7e-5, 5% of its variance); panels growing
+                    # geometrically from there to the window's ends resolve that algebraic tail.
+                    reach = 40.0 * sc * 2.0 ** np.arange(1, int(np.ceil(np.log2(max((hi - lo) / (40.0 * sc), 2.0)))) + 1)
+                    windows.append(np.clip(np.concatenate([m - reach, m + reach]), lo, hi))
             edges = np.unique(np.concatenate(windows))
             half = np.diff(edges) / 2.0
             t = ((edges[:-1] + edges[1:])[:, None] / 2.0 + half[:, None] * x).ravel()

@@ -205,3 +205,39 @@ def test_wide_prior_tau_quantiles_were_off_by_more_than_printed_precision():
     ref = Reference(y, s, tau_prior, None)
     median_ref = optimize.brentq(lambda t: ref.tau_cdf(t) - 0.5, 1e-6, 10.0, xtol=1e-10)
     assert result.tau_summary()["median"] == pytest.approx(median_ref, abs=1e-6)
+
+
+@pytest.mark.parametrize("se", [30.0, 1e3, 1e6, 1.66e17])
+@pytest.mark.parametrize("nu", [3.0, 5.0])
+def test_student_t_prior_far_narrower_than_the_se_keeps_its_tails(se, nu):
+    """The single-estimate exact path under a Student-t prior of scale 1 and an SE far larger: the
+    posterior is nearly the prior, whose tails beyond 40 scales hold 1.7e-5 of the mass (3 df) and
+    5% of the variance. The fixed grid left them out: ``posterior --estimate 0 --lower 0 --upper
+    2.6e16 --ci-prob 0.0625 --prior t:0,1,3`` printed SD 1.684 (reference 1.732) and P(> 1)
+    0.195491 (0.195501). Every printed number is checked against ``scipy.integrate.quad``."""
+    import bayes_ldn as bl
+
+    lik = bl.EffectLikelihood(estimate=0.5, se=se, sign=1, scale="linear", units="points", conversions=(),
+                              provenance={"record": "test"})
+    post = bl.exact_posterior(lik, bl.priors.student_t(0.0, 1.0, nu))
+    prior = stats.t(nu)
+
+    def integral(g, lower=-np.inf, upper=np.inf):
+        """int_lower^upper g(x) p0(x) N(0.5 | x, se^2) dx, in pieces split at +-40 prior scales (the
+        prior's tails), at every decade beyond (QUADPACK cannot see an algebraic tail across 17
+        decades at once) and at +-1, 10 and 40 SEs (where the likelihood cuts it off)."""
+        f = lambda x: g(x) * prior.pdf(x) * np.exp(-0.5 * ((0.5 - x) / se) ** 2)  # noqa: E731
+        decades = 40.0 * 10.0 ** np.arange(0, np.log10(se) + 2)
+        marks = [sign * c for sign in (-1, 1) for c in (*decades, se, 10 * se, 40 * se)]
+        cuts = [lower, *sorted(c for c in marks if lower < c < upper), upper]
+        return sum(integrate.quad(f, a, b, epsabs=1e-13, epsrel=1e-10, limit=500)[0] for a, b in zip(cuts, cuts[1:]))
+
+    norm = integral(lambda x: 1.0)
+    mean = integral(lambda x: x) / norm
+    sd = np.sqrt(integral(lambda x: (x - mean) ** 2) / norm)
+    assert abs(post.mean - mean) <= 1e-7 * sd and abs(post.sd - sd) <= 1e-7 * sd, (post.mean, mean, post.sd, sd)
+    for threshold in (0.0, 1.0, 3.0):
+        ref = integral(lambda x: 1.0, lower=threshold) / norm
+        assert abs(post.prob_above(threshold) - ref) <= 1e-8, (threshold, post.prob_above(threshold), ref)
+    for q in (0.025, 0.5, 0.975):
+        assert abs(integral(lambda x: 1.0, upper=post.ppf(q)) / norm - q) <= 1e-8, q
