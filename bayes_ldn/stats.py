@@ -25,7 +25,7 @@ from bayes_ldn import defaults
 from bayes_ldn.exceptions import raise_if
 from bayes_ldn.posterior1d import NormalMixture, NormalPosterior, QuadraturePosterior
 from bayes_ldn.quadrature import adaptive_gauss_legendre
-from bayes_ldn.validation import MAX_ABS, array_problems, number_problems, scale_problems
+from bayes_ldn.validation import MAX_ABS, array_problems, float_vector, number_problems, scale_problems
 
 __all__ = [
     "HierarchicalPosterior",
@@ -307,13 +307,9 @@ def _hierarchical_inputs(estimates, ses, tau_prior, mu_prior, labels, panels, no
     """
     problems, arrays = [], {}
     for name, values in (("estimates", estimates), ("ses", ses)):
-        try:
-            a = np.asarray(values, dtype=float)
-        except (TypeError, ValueError):
-            problems.append(f"{name} must be a sequence of numbers, got {values!r}")
-            continue
-        if a.ndim != 1 or a.size == 0:
-            problems.append(f"{name} must be a non-empty one-dimensional sequence of numbers, got {values!r}")
+        a, bad = float_vector(values, name)
+        if a is None:
+            problems += bad
             continue
         rows = lambda m: ", ".join(str(i) for i in np.flatnonzero(m))  # noqa: E731
         if not np.all(np.isfinite(a)):

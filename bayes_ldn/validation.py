@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["MAX_ABS", "MAX_COUNT", "MIN_SCALE", "array_problems", "count_problems", "duplicate_column_problems",
-           "finite_float", "integer_problems", "is_real", "normal_prior_problems", "number_problems",
+           "finite_float", "float_vector", "integer_problems", "is_real", "normal_prior_problems", "number_problems",
            "optional_real_problems", "probability_problems", "real_problems", "sample_size_problems",
            "scale_problems"]
 
@@ -81,6 +81,19 @@ def number_problems(values: Mapping[str, float | None], *, scales: tuple[str, ..
             # A non-positive scale is the caller's to report (its own message says what a scale is).
             out.append(f"{name} must be a positive scale of at least {MIN_SCALE:g}, got {x:g}")
     return out
+
+
+def float_vector(values: Any, name: str) -> tuple[np.ndarray | None, list[str]]:
+    """``values`` as a non-empty one-dimensional float array, or ``None`` and the problem (text, a
+    scalar, a nested list or an empty sequence raised TypeError or failed later). Entries are not
+    checked: the caller reports NaN and bounds in its own terms (positions, rows)."""
+    try:
+        a = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return None, [f"{name} must be a sequence of numbers, got {values!r:.80}"]
+    if a.ndim != 1 or a.size == 0:
+        return None, [f"{name} must be a non-empty one-dimensional sequence of numbers, got {values!r:.80}"]
+    return a, []
 
 
 def is_real(v: Any) -> bool:

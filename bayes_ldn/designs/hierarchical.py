@@ -15,7 +15,7 @@ import pymc as pm
 from bayes_ldn.designs._common import TrialModel, data_digest
 from bayes_ldn.exceptions import DataValidationError, raise_if
 from bayes_ldn.priors_tau import TauPrior, as_tau_prior
-from bayes_ldn.validation import normal_prior_problems, number_problems
+from bayes_ldn.validation import float_vector, normal_prior_problems, number_problems
 
 __all__ = ["hierarchical_model"]
 
@@ -25,13 +25,9 @@ def _input_problems(estimates: Any, ses: Any, labels: Any, mu_prior: Any) -> lis
     imputed with an ImputationWarning, NaN SEs raised NotImplementedError, 1e308 overflowed)."""
     problems, sizes = [], {}
     for name, values in (("estimates", estimates), ("ses", ses)):
-        try:
-            arr = np.asarray(values, dtype=float)
-        except (TypeError, ValueError):
-            problems.append(f"{name} must be a sequence of numbers, got {values!r:.80}")
-            continue
-        if arr.ndim != 1 or arr.size == 0:
-            problems.append(f"{name} must be a non-empty 1-D sequence of numbers, got shape {arr.shape}")
+        arr, bad = float_vector(values, name)
+        if arr is None:
+            problems += bad
             continue
         sizes[name] = arr.size
         is_se = name == "ses"
